@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole check: lint, types, migrations, the OpenAPI document, then the test suite on SQLite and again on
+# PostgreSQL. Without CI=true, PostgreSQL and the browser tests are skipped when absent; with CI=true, never.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export GDDT_DATA_DIR="${GDDT_DATA_DIR:-$(mktemp -d)}"
+
+echo "== ruff"
+$BIN/ruff check .
+echo "== mypy"
+$BIN/mypy src/gddt
+echo "== migrations"
+GDDT_DATA_DIR=$(mktemp -d) $BIN/gddt makemigrations --check --dry-run
+echo "== OpenAPI document"
+tmp=$(mktemp)
+GDDT_DATA_DIR=$(mktemp -d) $BIN/gddt export_openapi_schema --api gddt.api.api --indent 2 --sorted > "$tmp"
+if ! diff -q docs/openapi.json "$tmp" >/dev/null; then
+  echo "docs/openapi.json differs from the code: run 'make openapi' and commit it"; diff docs/openapi.json "$tmp" | head -40
+  exit 1
+fi
+
+PG_URL="${GDDT_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/gddt}"
+echo "== tests on SQLite"
+env -u DATABASE_URL $BIN/pytest -q -n 2 --dist loadfile "$@"
+
+if $BIN/python - "$PG_URL" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+except Exception:
+    sys.exit(1)
+PY
+then
+  echo "== tests on PostgreSQL"
+  DATABASE_URL="$PG_URL" $BIN/pytest -q -n 2 --dist loadfile "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL at $PG_URL does not answer, and CI=true requires it"; exit 1
+else
+  echo "== PostgreSQL does not answer at $PG_URL: skipped on this machine (never under CI=true)"
+fi

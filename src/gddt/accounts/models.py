@@ -1,0 +1,53 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UserKind(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    CITIZEN = "citizen", _("Citizen")
+
+
+class User(AbstractUser):
+    """Officers and citizens share the sign-in machinery; `kind` tells them apart. An officer belongs to one
+    office; a citizen's username is the personal ID (or the insurance number when there is none)."""
+
+    kind = models.CharField(max_length=10, choices=UserKind.choices, default=UserKind.OFFICER)
+    office = models.ForeignKey("offices.Office", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="officers")
+    phone = models.CharField(max_length=15, blank=True)
+    must_change_password = models.BooleanField(default=False)
+
+
+class Role(models.TextChoices):
+    VERIFIER = "verifier", _("Receiving officer (verifies)")
+    APPROVER = "approver", _("Approving officer")
+    DIRECTOR = "director", _("Director")
+    ADMIN = "admin", _("Administrator")
+
+
+class RoleAssignment(models.Model):
+    """A role of an officer in an office; it grants the role in that office's subtree, between the dates."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="role_assignments")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "office", "role"], name="one_assignment_per_role")]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; it expires and can be revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)  # shown in listings, so a token can be told apart without its secret
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,252 @@
+"""Use cases of the dossier that belong to the citizen and to the clock: submit, look up, expire."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gddt.core import idempotency
+from gddt.core.errors import FieldError, Problem, conflict
+from gddt.core.text import mask
+from gddt.notifications.models import SmsMessage
+from gddt.notifications.services import sms_queue
+from gddt.offices.models import Office
+from gddt.registrations.intake import CleanRegistration, registration_clean
+from gddt.registrations.models import (
+    OPEN_OR_ACTIVE,
+    Document,
+    DocumentSource,
+    Dossier,
+    RequiredComponent,
+    Status,
+    Transition,
+)
+from gddt.registrations.numbers import dossier_number_format, dossier_number_make
+from gddt.registrations.states import next_status
+
+logger = logging.getLogger(__name__)
+SCOPE_API = "registrations"
+
+
+@dataclass(frozen=True)
+class Submission:
+    dossier_id: int
+    receipt: dict[str, Any]  # the 201 body, kept for a retry with the same Idempotency-Key
+    replayed: bool
+
+
+def missing_documents(dossier: Dossier) -> list[str]:
+    """Required kinds (RequiredComponent rows for the category, in their order) without a current document."""
+    present = {d.kind for d in dossier.documents.all() if d.replaced_at is None}
+    required = RequiredComponent.objects.filter(category=dossier.category).order_by("position")
+    return [rc.kind for rc in required
+            if rc.kind not in present and not (rc.except_id_type and rc.except_id_type == dossier.id_type)]
+
+
+def registration_receipt(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "dossier_no": dossier_number_format(dossier.number or ""),
+        "status": dossier.status,
+        "category": dossier.category,
+        "office_code": dossier.office.code,
+        "missing_documents": missing_documents(dossier),
+        "expires_at": dossier.expires_at.isoformat(),
+    }
+
+
+def _deadline_text(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y")
+
+
+def _identity_text(dossier: Dossier) -> str:
+    if dossier.bhxh_code:
+        return f"ma so BHXH {dossier.bhxh_code}"
+    return f"so dinh danh {mask(dossier.personal_id or '')}"
+
+
+def _open_dossier_for(clean: CleanRegistration) -> Dossier | None:
+    query = Q()
+    if clean.values.get("personal_id"):
+        query |= Q(personal_id=clean.values["personal_id"])
+    if clean.values.get("bhxh_code"):
+        query |= Q(bhxh_code=clean.values["bhxh_code"])
+    return Dossier.objects.filter(query, status__in=OPEN_OR_ACTIVE).first() if query else None
+
+
+def _not_you_notify(existing: Dossier) -> None:
+    """Tells the phone on record that someone tried to register with its ID: once per period, not per try."""
+    since = timezone.now() - timedelta(hours=settings.GDDT_NOT_YOU_SMS_HOURS)
+    with transaction.atomic():
+        if not SmsMessage.objects.filter(to=existing.phone, template="not_you", created_at__gte=since).exists():
+            sms_queue(to=existing.phone, template="not_you", context={}, dossier_id=existing.pk)
+
+
+def _duplicate(clean: CleanRegistration) -> Problem:
+    field = "personal_id" if clean.values.get("personal_id") else "bhxh_code"
+    message = _("A registration with this number is already open or its account is active. "
+                "We have sent a message to the phone number on record.")
+    return conflict("open_dossier_exists", message, [FieldError(field, "open_dossier_exists", message)])
+
+
+def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotency_key: str | None = None,
+                        scope: str = SCOPE_API) -> Submission:
+    """The online registration (product.md rules 1, 8-11, 13-14). A refused request keeps nothing: no row, no
+    file, no SMS (except the "not you?" message to the owner of a number that is already registered)."""
+    key = idempotency.idempotency_key_clean(idempotency_key)
+    clean = registration_clean(data=data, files=files)
+    fingerprint = idempotency.idempotency_fingerprint(data, sorted((k, p.sha256) for k, p in clean.photos.items()))
+    if key:
+        replay = idempotency.idempotency_replay(scope=scope, key=key, fingerprint=fingerprint)
+        if replay is not None:
+            return Submission(dossier_id=replay["_dossier_id"], receipt=_public(replay), replayed=True)
+    existing = _open_dossier_for(clean)
+    if existing is not None:
+        _not_you_notify(existing)
+        raise _duplicate(clean)
+
+    saved_names: list[str] = []
+    try:
+        with transaction.atomic():
+            if key:
+                replay = idempotency.idempotency_claim(scope=scope, key=key, fingerprint=fingerprint)
+                if replay is not None:  # a concurrent request with this key won; its answer is ours
+                    return Submission(dossier_id=replay["_dossier_id"], receipt=_public(replay), replayed=True)
+            dossier = _dossier_create(clean, saved_names)
+            receipt = registration_receipt(dossier)
+            if key:
+                idempotency.idempotency_store(scope=scope, key=key, status_code=201,
+                                              response={**receipt, "_dossier_id": dossier.pk})
+    except IntegrityError:
+        # Two submissions for one person at the same moment: the database let exactly one in.
+        _delete_files(saved_names)
+        if existing := _open_dossier_for(clean):
+            _not_you_notify(existing)
+        raise _duplicate(clean) from None
+    except BaseException:
+        _delete_files(saved_names)
+        raise
+    logger.info("registration submitted dossier=%s", dossier.pk)
+    return Submission(dossier_id=dossier.pk, receipt=receipt, replayed=False)
+
+
+def _public(stored: dict) -> dict:
+    return {k: val for k, val in stored.items() if not k.startswith("_")}
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("could not delete an orphaned document file")
+
+
+def _dossier_create(clean: CleanRegistration, saved_names: list[str]) -> Dossier:
+    now = timezone.now()
+    assert clean.office is not None
+    dossier = Dossier.objects.create(
+        **clean.values, office=clean.office, consent_at=now, submitted_at=now,
+        expires_at=now + timedelta(days=settings.GDDT_DOSSIER_TTL_DAYS),
+    )
+    dossier.number = dossier_number_make(year=timezone.localtime(now).year, sequence=dossier.pk)
+    dossier.save(update_fields=["number"])
+    for kind, photo in clean.photos.items():
+        document_store(dossier=dossier, kind=kind, photo=photo, source=DocumentSource.ONLINE, officer=None,
+                       office=None, saved_names=saved_names)
+    Transition.objects.create(dossier=dossier, action="submit", from_status="", to_status=Status.SUBMITTED, at=now)
+    sms_queue(to=dossier.phone, template="submitted", dossier_id=dossier.pk, context={
+        "dossier_no": dossier_number_format(dossier.number), "identity": _identity_text(dossier),
+        "deadline": _deadline_text(dossier.expires_at),
+    })
+    return dossier
+
+
+def document_store(*, dossier: Dossier, kind: str, photo, source: str, officer, office: Office | None,
+                   saved_names: list[str]) -> Document:
+    """Stores a cleaned photo privately under a generated name; the caller's transaction owns it, and the
+    caller deletes the files named in `saved_names` if that transaction fails."""
+    now = timezone.now()
+    Document.objects.filter(dossier=dossier, kind=kind, replaced_at__isnull=True).update(replaced_at=now)
+    document = Document(dossier=dossier, kind=kind, sha256=photo.sha256, width=photo.width, height=photo.height,
+                        size=len(photo.content), source=source, supplied_by=officer, supplied_at_office=office,
+                        supplied_at=now)
+    document.file.save("photo.jpg", ContentFile(photo.content), save=False)
+    saved_names.append(document.file.name)
+    document.save()
+    return document
+
+
+def registration_status(*, dossier_no: str, verify: str) -> Dossier | None:
+    """The dossier when the number and the personal ID or insurance number belong together; else None, the
+    same answer for a wrong number and a wrong pair, so that nothing can be enumerated."""
+    from gddt.registrations.numbers import dossier_number_is_valid, dossier_number_normalize
+
+    number = dossier_number_normalize(dossier_no)
+    verify = (verify or "").strip()
+    if number is None or not dossier_number_is_valid(number) or not verify.isdigit():
+        return None
+    return (Dossier.objects.select_related("office")
+            .filter(Q(personal_id=verify) | Q(bhxh_code=verify), number=number).first())
+
+
+def dossier_transition(*, dossier: Dossier, action: str, actor=None, office: Office | None = None,
+                       reason: str = "", note: str = "") -> Dossier:
+    """Moves a locked dossier along the one table of transitions (states.py) and records who, where, when, why."""
+    target = next_status(action, dossier.status)
+    if target is None:
+        raise conflict("invalid_transition",
+                       _("This action is not possible for a dossier in the state “%(status)s”.")
+                       % {"status": Status(dossier.status).label})
+    Transition.objects.create(dossier=dossier, action=action, from_status=dossier.status, to_status=target,
+                              actor=actor, office=office, reason=reason, note=note, at=timezone.now())
+    dossier.status = target
+    dossier.version += 1
+    return dossier
+
+
+def dossiers_remind_due() -> int:
+    """Reminds, once, the people whose dossier expires within GDDT_REMINDER_DAYS (periodic, safe to run twice)."""
+    now = timezone.now()
+    horizon = now + timedelta(days=settings.GDDT_REMINDER_DAYS)
+    count = 0
+    due = Dossier.objects.filter(status=Status.SUBMITTED, reminder_sent_at__isnull=True, expires_at__lte=horizon,
+                                 expires_at__gt=now).values_list("pk", flat=True)
+    for pk in list(due[:5000]):
+        with transaction.atomic():
+            dossier = Dossier.objects.select_for_update().get(pk=pk)
+            if dossier.status != Status.SUBMITTED or dossier.reminder_sent_at is not None:
+                continue
+            dossier.reminder_sent_at = now
+            dossier.save(update_fields=["reminder_sent_at"])
+            sms_queue(to=dossier.phone, template="reminder", dossier_id=dossier.pk, context={
+                "dossier_no": dossier_number_format(dossier.number or ""),
+                "deadline": _deadline_text(dossier.expires_at)})
+            count += 1
+    return count
+
+
+def dossiers_expire_due() -> int:
+    """Expires the submitted dossiers past their deadline (periodic, safe to run twice)."""
+    now = timezone.now()
+    count = 0
+    due = Dossier.objects.filter(status=Status.SUBMITTED, expires_at__lte=now).values_list("pk", flat=True)
+    for pk in list(due[:5000]):
+        with transaction.atomic():
+            dossier = Dossier.objects.select_for_update().get(pk=pk)
+            if dossier.status != Status.SUBMITTED or dossier.expires_at > now:
+                continue
+            dossier_transition(dossier=dossier, action="expire", note="deadline passed")
+            dossier.save(update_fields=["status", "version", "updated_at"])
+            sms_queue(to=dossier.phone, template="expired", dossier_id=dossier.pk,
+                      context={"dossier_no": dossier_number_format(dossier.number or "")})
+            count += 1
+    return count

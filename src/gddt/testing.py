@@ -1,0 +1,87 @@
+"""Factories shared by the whole test suite: valid registrations, personal IDs and real images made by Pillow."""
+
+import io
+import itertools
+import random
+from datetime import date
+
+from PIL import Image
+
+from gddt.registrations.validators import century_sex_digit
+
+_serial = itertools.count(random.randint(1, 400_000))
+
+
+def personal_id_for(*, born: date, sex: str, province: str = "001", serial: int | None = None) -> str:
+    serial = next(_serial) if serial is None else serial
+    return f"{province}{century_sex_digit(birth_year=born.year, sex=sex)}{born.year % 100:02d}{serial % 1_000_000:06d}"
+
+
+def bhxh_code_new() -> str:
+    return f"79{next(_serial) % 100_000_000:08d}"
+
+
+def jpeg_bytes(width: int = 1200, height: int = 800, *, color=(30, 120, 200), exif: bytes | None = None) -> bytes:
+    image = Image.new("RGB", (width, height), color)
+    for x in range(0, width, 50):  # some structure, so that the JPEG is not trivially small
+        image.paste((x % 255, 80, 160), (x, 0, min(x + 25, width), height))
+    out = io.BytesIO()
+    if exif:
+        image.save(out, format="JPEG", quality=90, exif=exif)
+    else:
+        image.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def png_bytes(width: int = 1000, height: int = 700) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (width, height), (200, 30, 30, 128)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def adult_data(**overrides) -> dict:
+    """A valid `with_id_card` registration of a person born in 1990, with a fresh personal ID."""
+    born = date(1990, 5, 17)
+    pid = personal_id_for(born=born, sex="male")
+    data = {
+        "category": "with_id_card",
+        "full_name": "Nguyễn Văn An",
+        "date_of_birth": born.isoformat(),
+        "sex": "male",
+        "nationality": "VN",
+        "personal_id": pid,
+        "id_document": {"type": "cccd", "number": pid, "issued_on": "2021-04-01",
+                        "issued_by": "Cục Cảnh sát quản lý hành chính về trật tự xã hội"},
+        "phone": "0912345678",
+        "email": "an.nguyen@example.vn",
+        "address": {"province_code": "01", "ward_code": "00070", "street": "12 Tràng Tiền"},
+        "office_code": "01",
+        "consent": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def minor_data(**overrides) -> dict:
+    """A valid `minor_without_id_card` registration of a 9-year-old, through the mother."""
+    today = date.today()
+    born = date(today.year - 9, 3, 14)
+    mother_born = date(1988, 8, 2)
+    data = {
+        "category": "minor_without_id_card",
+        "full_name": "Trần Thị Bình",
+        "date_of_birth": born.isoformat(),
+        "sex": "female",
+        "personal_id": personal_id_for(born=born, sex="female", province="079"),
+        "birth_certificate": {"number": "123/2017", "issued_on": born.replace(month=4).isoformat(),
+                              "issued_by": "UBND phường Bến Nghé"},
+        "guardian": {"full_name": "Lê Thị Cúc", "relationship": "mother",
+                     "personal_id": personal_id_for(born=mother_born, sex="female", province="079"),
+                     "phone": "0987654321"},
+        "phone": "0987654321",
+        "address": {"province_code": "79", "ward_code": "26506", "street": "5 Lê Lợi"},
+        "office_code": "79",
+        "consent": True,
+    }
+    data.update(overrides)
+    return data
