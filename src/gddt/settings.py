@@ -152,7 +152,7 @@ GDDT_MAX_REQUEST_BYTES = env_int("GDDT_MAX_REQUEST_BYTES", 80 * 1024 * 1024, min
 # Internationalisation: Vietnamese first, English available.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS: list[str] = []  # each app keeps its own catalogue in <app>/locale
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
