@@ -86,12 +86,13 @@ def _routers() -> None:
     from gddt.accounts.api import router as accounts_router
     from gddt.adminunits.api import router as adminunits_router
     from gddt.audit.api import router as audit_router
+    from gddt.core.api import router as core_router
     from gddt.counter.api import router as counter_router
     from gddt.offices.api import router as offices_router
     from gddt.registrations.api import router as registrations_router
 
     for router in (registrations_router, offices_router, adminunits_router, counter_router, accounts_router,
-                   audit_router):
+                   audit_router, core_router):
         api.add_router("", router)
 
 
