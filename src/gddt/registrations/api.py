@@ -3,7 +3,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gddt.core.errors import Problem, bad_request, not_found
 from gddt.registrations.models import Category, DocumentKind, Status
@@ -90,7 +90,7 @@ def registration_create(request: HttpRequest):
     data, files = _parse_registration(request)
     submission = registration_submit(data=data, files=files,
                                      idempotency_key=request.headers.get("Idempotency-Key"))
-    return 201, submission.receipt
+    return Status(201, submission.receipt)
 
 
 @router.get(
@@ -104,7 +104,7 @@ def registration_get(request: HttpRequest, dossier_no: str, verify: str):
     dossier = registration_status(dossier_no=dossier_no, verify=verify)
     if dossier is None:
         raise not_found(_("No registration matches this number and identifier."))
-    return 200, {
+    return Status(200, {
         "dossier_no": dossier_number_format(dossier.number or ""),
         "status": dossier.status,
         "category": dossier.category,
@@ -112,4 +112,4 @@ def registration_get(request: HttpRequest, dossier_no: str, verify: str):
         "missing_documents": missing_documents(dossier),
         "expires_at": dossier.expires_at,
         "submitted_at": dossier.submitted_at,
-    }
+    })
