@@ -3,7 +3,8 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
+from ninja.responses import Status as Reply
 
 from gddt.core.errors import Problem, bad_request, not_found
 from gddt.registrations.models import Category, DocumentKind, Status
@@ -90,7 +91,7 @@ def registration_create(request: HttpRequest):
     data, files = _parse_registration(request)
     submission = registration_submit(data=data, files=files,
                                      idempotency_key=request.headers.get("Idempotency-Key"))
-    return Status(201, submission.receipt)
+    return Reply(201, submission.receipt)
 
 
 @router.get(
@@ -104,7 +105,7 @@ def registration_get(request: HttpRequest, dossier_no: str, verify: str):
     dossier = registration_status(dossier_no=dossier_no, verify=verify)
     if dossier is None:
         raise not_found(_("No registration matches this number and identifier."))
-    return Status(200, {
+    return Reply(200, {
         "dossier_no": dossier_number_format(dossier.number or ""),
         "status": dossier.status,
         "category": dossier.category,
