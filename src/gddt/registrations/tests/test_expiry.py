@@ -1,0 +1,61 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from gddt.core.models import ScheduledRun
+from gddt.core.scheduler import schedule_due
+from gddt.notifications.models import SmsMessage
+from gddt.registrations.models import Dossier, Status, Transition
+from gddt.registrations.services import dossiers_expire_due, dossiers_remind_due
+from gddt.registrations.tasks import dossiers_expiry_job
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_dossier_expires_after_the_configured_number_of_days(client, settings):
+    settings.GDDT_DOSSIER_TTL_DAYS = 10
+    from gddt.registrations.services import registration_submit
+    from gddt.testing import adult_data
+
+    dossier = Dossier.objects.get(pk=registration_submit(data=adult_data(), files={}).dossier_id)
+    assert dossier.expires_at - dossier.submitted_at == timedelta(days=10)
+
+
+def test_a_reminder_goes_once_three_days_before_expiry(adult_dossier):
+    Dossier.objects.filter(pk=adult_dossier.pk).update(expires_at=timezone.now() + timedelta(days=2))
+    assert dossiers_remind_due() == 1
+    assert dossiers_remind_due() == 0
+    reminder = SmsMessage.objects.get(template="reminder")
+    assert reminder.to == adult_dossier.phone and "het han" in reminder.text
+
+
+def test_a_dossier_far_from_its_deadline_gets_no_reminder(adult_dossier):
+    assert dossiers_remind_due() == 0
+
+
+def test_an_overdue_submitted_dossier_expires_once_with_an_sms_and_a_transition(adult_dossier):
+    Dossier.objects.filter(pk=adult_dossier.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert dossiers_expiry_job.call() == {"reminded": 0, "expired": 1}
+    assert dossiers_expiry_job.call() == {"reminded": 0, "expired": 0}
+    adult_dossier.refresh_from_db()
+    assert adult_dossier.status == Status.EXPIRED and adult_dossier.version == 2
+    assert SmsMessage.objects.filter(template="expired").count() == 1
+    assert Transition.objects.filter(dossier=adult_dossier, action="expire", to_status="expired").count() == 1
+
+
+def test_a_verified_dossier_does_not_expire(adult_dossier):
+    Dossier.objects.filter(pk=adult_dossier.pk).update(status=Status.VERIFIED,
+                                                       expires_at=timezone.now() - timedelta(days=1))
+    assert dossiers_expire_due() == 0
+
+
+def test_the_periodic_jobs_are_enqueued_once_per_slot_however_many_workers_ask(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.GDDT_SCHEDULER_SECONDS = 300
+    assert sorted(schedule_due(now_seconds=3000.0)) == ["dossiers_expiry", "idempotency_prune", "sms_sweep"]
+    assert schedule_due(now_seconds=3100.0) == []  # same slot: another worker already enqueued them
+    assert DBTaskResult.objects.count() == 3
+    assert len(schedule_due(now_seconds=3300.0)) == 3
+    assert ScheduledRun.objects.count() == 6
