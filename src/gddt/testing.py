@@ -85,3 +85,14 @@ def minor_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def run_queued_tasks() -> None:
+    """Runs the queued background tasks (SMS delivery, jobs) now, as `gddt worker --batch` would. The worker's
+    connection housekeeping is switched off: inside a test's transaction it would close the connection."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("worker", batch=True, interval=0)

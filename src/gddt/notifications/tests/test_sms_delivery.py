@@ -2,13 +2,13 @@ import json
 import uuid
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
 from gddt.notifications import backends
 from gddt.notifications.models import SmsMessage, SmsStatus
 from gddt.notifications.services import LEASE, sms_deliver_one, sms_queue, sms_render, sms_sweep
+from gddt.testing import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def delivered(settings) -> list[dict]:
 
 
 def run_worker():
-    call_command("worker", batch=True, interval=0)
+    run_queued_tasks()
 
 
 def test_a_queued_message_is_delivered_once_by_the_worker(settings):
