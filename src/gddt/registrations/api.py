@@ -27,7 +27,55 @@ class StatusOut(ReceiptOut):
     submitted_at: datetime
 
 
-_DATA_SCHEMA = {"type": "object", "description": "The registration `data` object of the contract (product.md)."}
+def _text(max_length: int, **extra) -> dict:
+    return {"type": "string", "maxLength": max_length, **extra}
+
+
+_DATE = {"type": "string", "format": "date", "description": "YYYY-MM-DD"}
+_DIGITS_12 = {"type": "string", "pattern": "^[0-9]{12}$"}
+# The contract's `data` object (product.md). Rules beyond JSON Schema (the personal ID cross-check, a commune
+# inside its province, a minor under 18...) are enforced by the service and answered with 422.
+_DATA_SCHEMA = {
+    "type": "object",
+    "required": ["category", "full_name", "date_of_birth", "sex", "phone", "address", "office_code", "consent"],
+    "additionalProperties": False,
+    "properties": {
+        "category": {"type": "string", "enum": Category.values},
+        "full_name": _text(100),
+        "date_of_birth": _DATE,
+        "sex": {"type": "string", "enum": ["male", "female"]},
+        "nationality": {"type": "string", "pattern": "^[A-Z]{2}$", "default": "VN"},
+        "personal_id": {**_DIGITS_12, "nullable": True},
+        "bhxh_code": {"type": "string", "pattern": "^[0-9]{10}$", "nullable": True},
+        "id_document": {
+            "type": "object", "description": "with_id_card only", "additionalProperties": False,
+            "required": ["type", "number", "issued_on", "issued_by"],
+            "properties": {"type": {"type": "string", "enum": ["cccd", "cmnd9", "cmnd12", "passport"]},
+                           "number": _text(20), "issued_on": _DATE, "issued_by": _text(200)},
+        },
+        "birth_certificate": {
+            "type": "object", "description": "minor_without_id_card only", "additionalProperties": False,
+            "required": ["number", "issued_on", "issued_by"],
+            "properties": {"number": _text(40), "issued_on": _DATE, "issued_by": _text(200)},
+        },
+        "guardian": {
+            "type": "object", "description": "minor_without_id_card only", "additionalProperties": False,
+            "required": ["full_name", "relationship", "personal_id"],
+            "properties": {"full_name": _text(100),
+                           "relationship": {"type": "string", "enum": ["father", "mother", "guardian"]},
+                           "personal_id": _DIGITS_12, "phone": _text(15)},
+        },
+        "phone": _text(15, description="Vietnamese mobile of the person, or of the guardian for a minor"),
+        "email": {"type": "string", "format": "email", "nullable": True},
+        "address": {
+            "type": "object", "additionalProperties": False, "required": ["province_code", "ward_code"],
+            "properties": {"province_code": {"type": "string", "pattern": "^[0-9]{2}$"},
+                           "ward_code": {"type": "string", "pattern": "^[0-9]{5}$"}, "street": _text(200)},
+        },
+        "office_code": _text(10),
+        "consent": {"type": "boolean", "enum": [True]},
+    },
+}
 _REQUEST_BODY = {
     "requestBody": {
         "required": True,
@@ -85,7 +133,8 @@ def _parse_registration(request: HttpRequest) -> tuple[object, dict]:
     "/registrations",
     response={201: ReceiptOut},
     summary="Register for electronic transactions",
-    openapi_extra={**_REQUEST_BODY, "responses": {400: _PROBLEM, 409: _PROBLEM, 415: _PROBLEM, 422: _PROBLEM}},
+    openapi_extra={**_REQUEST_BODY, "responses": {400: _PROBLEM, 409: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM,
+                                                  422: _PROBLEM}},
 )
 def registration_create(request: HttpRequest):
     data, files = _parse_registration(request)
@@ -99,7 +148,7 @@ def registration_create(request: HttpRequest):
     response={200: StatusOut},
     summary="The status of a registration",
     description="`verify` is the personal ID or the insurance number of the dossier; a wrong pair is a 404.",
-    openapi_extra={"responses": {404: _PROBLEM}},
+    openapi_extra={"responses": {404: _PROBLEM, 422: _PROBLEM}},
 )
 def registration_get(request: HttpRequest, dossier_no: str, verify: str):
     dossier = registration_status(dossier_no=dossier_no, verify=verify)

@@ -1,0 +1,19 @@
+"""Schemathesis generates requests from the OpenAPI document of the public endpoints and checks that the server
+never fails (no 5xx) and that answers match the document."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from gddt.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).include(
+    path_regex=r"^/api/v1/(registrations|offices|provinces|health)")
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_public_endpoints_never_fail_and_keep_to_their_document(case):
+    # Schema-valid data may still break a rule JSON Schema cannot say (the personal ID cross-check): a 422 then.
+    case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
