@@ -5,6 +5,7 @@ import json
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -68,6 +69,14 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(Problem(exc.status_code, str(exc), f"http_{exc.status_code}"))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    from gddt.core.errors import FieldError
+
+    return problem_response(Problem(400, _("The request is malformed."), "bad_request",
+                                    [FieldError("", "malformed_multipart", _("The multipart body cannot be read."))]))
 
 
 @api.exception_handler(Http404)

@@ -391,3 +391,9 @@ def test_the_offices_are_listed_with_their_parents_and_provinces(client):
     assert offices["79"] == {"code": "79", "name": "Bảo hiểm xã hội thành phố Hồ Chí Minh", "parent_code": "00",
                              "province_code": "79"}
     assert len([o for o in offices.values() if o["parent_code"] == "00"]) == 34
+
+
+def test_a_multipart_body_without_a_boundary_is_a_clear_400(client):
+    response = client.post("/api/v1/registrations", data=b'{"a": 1}', content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert errors_of(response) == {"": "malformed_multipart"}
