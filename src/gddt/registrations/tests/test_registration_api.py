@@ -397,3 +397,16 @@ def test_a_multipart_body_without_a_boundary_is_a_clear_400(client):
     response = client.post("/api/v1/registrations", data=b'{"a": 1}', content_type="multipart/form-data")
     assert response.status_code == 400
     assert errors_of(response) == {"": "malformed_multipart"}
+
+
+def test_a_heic_photo_from_a_phone_is_welcome_and_stored_as_jpeg(client):
+    import io
+
+    from PIL import Image
+
+    heic = io.BytesIO()
+    Image.new("RGB", (1200, 900), (120, 60, 30)).save(heic, format="HEIF")
+    response = post_multipart(client, adult_data(), {"id_front": heic.getvalue()})
+    assert response.status_code == 201, response.content
+    document = Document.objects.get()
+    assert Image.open(document.file).format == "JPEG" and (document.width, document.height) == (1200, 900)
