@@ -404,6 +404,9 @@ def test_a_heic_photo_from_a_phone_is_welcome_and_stored_as_jpeg(client):
 
     from PIL import Image
 
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
     heic = io.BytesIO()
     Image.new("RGB", (1200, 900), (120, 60, 30)).save(heic, format="HEIF")
     response = post_multipart(client, adult_data(), {"id_front": heic.getvalue()})
