@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from gddt.offices.models import Office
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    """Administrators manage the tree from CSV (`gddt offices import`); here they rename an office, close it,
+    or switch its separation-of-duties setting (rule 7)."""
+
+    list_display = ["code", "name", "level", "province", "is_active", "separation_of_duties"]
+    list_filter = ["level", "is_active", "separation_of_duties"]
+    search_fields = ["code", "name"]
+    fields = ["code", "name", "level", "parent", "province", "is_active", "separation_of_duties"]
+    readonly_fields = ["code", "level", "parent", "province"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
