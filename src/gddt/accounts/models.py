@@ -41,10 +41,18 @@ class RoleAssignment(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "office", "role"], name="one_assignment_per_role")]
 
 
+class TokenAudience(models.TextChoices):
+    OFFICER = "officer", _("Officer API")
+    CITIZEN = "citizen", _("Citizen API")
+
+
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; it expires and can be revoked."""
+    """A bearer token for the API. Only its SHA-256 is stored; it expires and can be revoked. The audience
+    keeps the two APIs apart: a citizen's token is never accepted where an officer's is expected, nor the
+    other way round."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    audience = models.CharField(max_length=10, choices=TokenAudience.choices, default=TokenAudience.OFFICER)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)  # shown in listings, so a token can be told apart without its secret
     created_at = models.DateTimeField()

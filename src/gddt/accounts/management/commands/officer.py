@@ -1,0 +1,62 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
+
+from gddt.accounts import services
+from gddt.accounts.models import Role
+from gddt.core.errors import Problem
+
+
+def _command_error(problem: Problem) -> CommandError:
+    lines = [f"{e.field}: {e.message}" if e.field else str(e.message) for e in problem.errors]
+    return CommandError("nothing done: " + ("; ".join(lines) if lines else str(problem.title)))
+
+
+class Command(BaseCommand):
+    help = ("Manage officers: `gddt officer create USERNAME --office CODE --role ROLE [--role ROLE] [--password P] "
+            "[--full-name NAME]`, `gddt officer token USERNAME [--days N]`, `gddt officer revoke-tokens USERNAME`, "
+            "`gddt officer otp-reset USERNAME`.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="create an officer of an office with roles there")
+        create.add_argument("username")
+        create.add_argument("--office", required=True, metavar="CODE", help="the code of the officer's office")
+        create.add_argument("--role", required=True, action="append", dest="roles", metavar="ROLE",
+                            help=f"a role at that office, repeatable: {', '.join(Role.values)}")
+        create.add_argument("--password", help="without it a strong password is generated and printed once")
+        create.add_argument("--full-name", default="", dest="full_name")
+        token = sub.add_parser("token", help="print a new API token of an officer")
+        token.add_argument("username")
+        token.add_argument("--days", type=int, default=None, help="lifetime in days (default GDDT_API_TOKEN_DAYS)")
+        revoke = sub.add_parser("revoke-tokens", help="revoke every API token of an officer")
+        revoke.add_argument("username")
+        otp_reset = sub.add_parser("otp-reset", help="forget the officer's authenticator app (a lost phone)")
+        otp_reset.add_argument("username")
+
+    @no_translations  # operators' messages, in English like the other commands
+    def handle(self, *args, action: str, **options) -> None:
+        try:
+            getattr(self, "_" + action.replace("-", "_"))(**options)
+        except Problem as problem:
+            raise _command_error(problem) from None
+
+    def _create(self, *, username: str, office: str, roles: list[str], password: str | None, full_name: str,
+                **_options) -> None:
+        officer, secret = services.officer_register(username=username, office_code=office, roles=roles,
+                                                    password=password, full_name=full_name)
+        self.stdout.write(f"created officer {officer.username} at office {office} with roles {', '.join(roles)}")
+        if not password:
+            self.stdout.write(f"password: {secret}")
+            self.stdout.write("(shown once: give it to the officer; the first sign-in sets up the authenticator app)")
+
+    def _token(self, *, username: str, days: int | None, **_options) -> None:
+        if days is not None and days < 1:
+            raise CommandError("--days must be at least 1")
+        self.stdout.write(services.officer_token_issue(username=username, days=days))
+
+    def _revoke_tokens(self, *, username: str, **_options) -> None:
+        count = services.officer_tokens_revoke(username=username)
+        self.stdout.write(f"revoked {count} token(s) of {username}")
+
+    def _otp_reset(self, *, username: str, **_options) -> None:
+        count = services.officer_otp_reset(username=username)
+        self.stdout.write(f"removed {count} authenticator(s) of {username}; the next sign-in sets up a new one")

@@ -1,0 +1,226 @@
+"""Officer web pages of accounts: sign-in (password, then the authenticator app), sign-out, and the director's
+staff and roles page. Views parse, call a service or selector, and render."""
+
+from base64 import b32encode
+from typing import Any, cast
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from gddt.accounts import selectors, services
+from gddt.accounts.auth import SignInLocked, password_authenticate, sign_in_lockout_minutes
+from gddt.accounts.decorators import is_officer, is_verified_officer, officer_home_url, officer_required
+from gddt.accounts.forms import CodeForm, RolesForm, SignInForm
+from gddt.accounts.models import Role, User, UserKind
+from gddt.core.errors import Problem
+
+NEXT_KEY = "gddt_sign_in_next"
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    """A same-site path to return to after signing in, or ""."""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return ""
+
+
+def _after_sign_in(request: HttpRequest) -> HttpResponse:
+    target = _safe_next(request, request.session.pop(NEXT_KEY, "")) or officer_home_url()
+    return redirect(target)
+
+
+def _officer(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _form_problem(form: Any, problem: Problem) -> None:
+    fields = set(form.fields)
+    for error in problem.errors:
+        form.add_error(error.field if error.field in fields else None, str(error.message))
+    if not problem.errors:
+        form.add_error(None, str(problem.title))
+
+
+# --- sign-in --------------------------------------------------------------------------------------------------
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Step 1: username and password (through django-axes). Citizens cannot sign in here."""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.method == "GET" and is_verified_officer(request.user):
+        return redirect(next_url or officer_home_url())
+    if request.method == "GET" and is_officer(request.user):  # the password is done: on to the code
+        if next_url:
+            request.session[NEXT_KEY] = next_url
+        return redirect("accounts:otp_verify")
+    form = SignInForm(request.POST if request.method == "POST" else None)
+    status = 200
+    locked = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            officer = password_authenticate(request=request, username=form.cleaned_data["username"],
+                                            password=form.cleaned_data["password"], kind=UserKind.OFFICER)
+        except SignInLocked:
+            locked, status = True, 429
+        else:
+            if officer is None:
+                form.add_error(None, _("The username or the password is wrong."))
+            else:
+                login(request, officer)
+                request.session[NEXT_KEY] = next_url
+                return redirect("accounts:otp_verify")
+    context = {"form": form, "next": next_url, "locked": locked, "lockout_minutes": sign_in_lockout_minutes()}
+    return render(request, "accounts/sign_in.html", context, status=status)
+
+
+def _pending_officer(request: HttpRequest) -> HttpResponse | None:
+    """Steps 2 and 3 are for an officer who passed the password step and not yet the second factor."""
+    if not is_officer(request.user):
+        return redirect_to_login(request.GET.get("next") or officer_home_url(), settings.LOGIN_URL)
+    if is_verified_officer(request.user):
+        return _after_sign_in(request)
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Step 2: the 6-digit code of the authenticator app (or its enrolment at the first sign-in)."""
+    if (elsewhere := _pending_officer(request)) is not None:
+        return elsewhere
+    officer = _officer(request)
+    if next_url := _safe_next(request, request.GET.get("next")):
+        request.session[NEXT_KEY] = next_url
+    if services.otp_device_confirmed(user=officer) is None:
+        return redirect("accounts:otp_enrol")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.otp_code_check(user=officer, code=form.cleaned_data["code"])
+        except Problem as problem:
+            _form_problem(form, problem)
+            status = problem.status if problem.status == 429 else 200
+        else:
+            return _verified(request, device)
+    return render(request, "accounts/otp_verify.html", {"form": form}, status=status)
+
+
+def _verified(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
+    otp_login(request, device)
+    request.session.cycle_key()  # a new session id for the fully signed-in officer
+    return _after_sign_in(request)
+
+
+def _qr_data_uri(device: TOTPDevice) -> str:
+    return segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
+
+
+def _secret_text(device: TOTPDevice) -> str:
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request: HttpRequest) -> HttpResponse:
+    """Step 3 (first sign-in only): enrol the authenticator app from a QR code, confirm with a code."""
+    if (elsewhere := _pending_officer(request)) is not None:
+        return elsewhere
+    officer = _officer(request)
+    if services.otp_device_confirmed(user=officer) is not None:
+        return redirect("accounts:otp_verify")
+    device = services.otp_enrolment_start(user=officer)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.otp_enrolment_confirm(user=officer, code=form.cleaned_data["code"], request=request)
+        except Problem as problem:
+            _form_problem(form, problem)
+            status = problem.status if problem.status == 429 else 200
+        else:
+            messages.success(request, _("The authenticator app is set up. Next time, type the code it shows."))
+            return _verified(request, device)
+    context = {"form": form, "qr": _qr_data_uri(device), "secret": _secret_text(device),
+               "issuer": settings.OTP_TOTP_ISSUER, "username": officer.username}
+    response = render(request, "accounts/otp_enrol.html", context, status=status)
+    response.headers["Cache-Control"] = "private, no-store"  # the page holds the secret
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        logout(request)
+        messages.info(request, _("You are signed out."))
+        return redirect(settings.LOGIN_URL)
+    return render(request, "accounts/sign_out.html")
+
+
+# --- staff and roles (directors) ------------------------------------------------------------------------------
+
+STAFF_PER_PAGE = 25
+
+
+@officer_required
+@require_http_methods(["GET"])
+def staff(request: HttpRequest) -> HttpResponse:
+    director = _officer(request)
+    office_code = request.GET.get("office", "").strip() or None
+    query = request.GET.get("q", "")[:100]
+    officers = selectors.staff_officers(director=director, office_code=office_code, query=query)
+    page = Paginator(officers, STAFF_PER_PAGE).get_page(request.GET.get("page"))
+    is_admin = bool(selectors.offices_with_role(director, {Role.ADMIN}))
+    role_choices = [(value, label) for value, label in Role.choices if is_admin or value != Role.ADMIN]
+    context = {
+        "members": selectors.staff_members(director=director, officers=page.object_list),
+        "page": page, "offices": selectors.offices_managed(director=director), "office_code": office_code or "",
+        "q": query, "role_choices": role_choices, "back": request.get_full_path(),
+    }
+    return render(request, "accounts/staff.html", context)
+
+
+@officer_required
+@require_POST
+def staff_roles(request: HttpRequest, username: str) -> HttpResponse:
+    back = _safe_next(request, request.POST.get("next")) or reverse("accounts:staff")
+    form = RolesForm(request.POST)
+    if not form.is_valid():
+        for field, field_errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for message in field_errors:
+                messages.error(request, f"{label}: {message}" if label else str(message))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        services.officer_roles_set(director=_officer(request), username=username, office_code=data["office_code"],
+                                   roles=data["roles"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+                                   request=request)
+    except Problem as problem:
+        for field_error in problem.errors:
+            messages.error(request, str(field_error.message))
+        if not problem.errors:
+            messages.error(request, str(problem.title))
+    else:
+        messages.success(request, _("The roles of %(username)s at office %(office)s are saved.")
+                         % {"username": username, "office": data["office_code"]})
+    return redirect(back)
