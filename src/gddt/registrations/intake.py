@@ -27,6 +27,7 @@ TOP_LEVEL_FIELDS = {
     "category", "full_name", "date_of_birth", "sex", "nationality", "personal_id", "bhxh_code", "id_document",
     "birth_certificate", "guardian", "phone", "email", "address", "office_code", "consent",
 }
+PERSON_FIELDS = TOP_LEVEL_FIELDS - {"office_code", "consent"}
 ONLINE_KINDS = {
     Category.WITH_ID_CARD: [DocumentKind.ID_FRONT, DocumentKind.ID_BACK, DocumentKind.PORTRAIT],
     Category.MINOR_WITHOUT_ID_CARD: [DocumentKind.PORTRAIT, DocumentKind.BIRTH_CERTIFICATE,
@@ -66,6 +67,8 @@ def _object(c: _Collector, data: dict, name: str, *, required: bool) -> dict:
     if not isinstance(value, dict):
         c.add(name, "invalid_type", _("This field must be an object."))
         return {}
+    if not value and required:  # an empty object is as missing as an absent one
+        c.add(name, "required", _("This field is required."))
     return value
 
 
@@ -82,7 +85,39 @@ def registration_clean(*, data: Any, files: dict[str, UploadedFile]) -> CleanReg
     out = CleanRegistration()
     val = out.values
     _unknown(c, data, TOP_LEVEL_FIELDS)
+    _clean_person(c, data, val, on=v.today())
 
+    office_code = data.get("office_code")
+    if office_code in (None, ""):
+        c.add("office_code", "required", _("This field is required."))
+    else:
+        out.office = Office.objects.filter(code=str(office_code), is_active=True).first()
+        if out.office is None:
+            c.add("office_code", "unknown_office", _("There is no office with this code."))
+    if data.get("consent") is not True:
+        c.add("consent", "consent_required",
+              _("Consent to the processing of personal data is required to register."))
+
+    _clean_photos(c, files, out, val.get("category"), val.get("id_type"))
+    if c.errors:
+        raise invalid(c.errors)
+    return out
+
+
+def person_data_clean(*, data: dict, on: date) -> dict[str, Any]:
+    """The Dossier values of a registration's personal data: every field of `data` but office_code and consent,
+    with the same checks and cross-checks as registration_clean (used by the counter's corrections). `on` is
+    the day a minor must be under 18 (the day of submission). Raises invalid() naming every field in error."""
+    c = _Collector()
+    values: dict[str, Any] = {}
+    _unknown(c, data, PERSON_FIELDS)
+    _clean_person(c, data, values, on=on)
+    if c.errors:
+        raise invalid(c.errors)
+    return values
+
+
+def _clean_person(c: _Collector, data: dict, val: dict, *, on: date) -> None:
     category = c.run("category", v.clean_choice, data.get("category"), Category.values)
     val["category"] = category
     val["full_name"] = c.run("full_name", v.clean_name, data.get("full_name"))
@@ -105,7 +140,6 @@ def registration_clean(*, data: Any, files: dict[str, UploadedFile]) -> CleanReg
         c.add("personal_id", "identifier_required",
               _("Give the personal ID number or the social insurance number (or both)."))
 
-    today = v.today()
     if category == Category.WITH_ID_CARD:
         _clean_id_document(c, data, val, dob)
         for name in ("birth_certificate", "guardian"):
@@ -113,7 +147,7 @@ def registration_clean(*, data: Any, files: dict[str, UploadedFile]) -> CleanReg
                 c.add(name, "not_for_category", _("This field is only for a minor without an ID card."))
         val["phone"] = c.run("phone", v.clean_phone, data.get("phone"))
     elif category == Category.MINOR_WITHOUT_ID_CARD:
-        if dob is not None and v.age_on(today, born=dob) >= 18:
+        if dob is not None and v.age_on(on, born=dob) >= 18:
             c.add("date_of_birth", "not_a_minor",
                   _("A person aged 18 or more registers with their own ID card."))
         if data.get("id_document") is not None:
@@ -123,22 +157,6 @@ def registration_clean(*, data: Any, files: dict[str, UploadedFile]) -> CleanReg
 
     val["email"] = c.run("email", v.clean_email, data.get("email"))
     _clean_address(c, data, val)
-
-    office_code = data.get("office_code")
-    if office_code in (None, ""):
-        c.add("office_code", "required", _("This field is required."))
-    else:
-        out.office = Office.objects.filter(code=str(office_code), is_active=True).first()
-        if out.office is None:
-            c.add("office_code", "unknown_office", _("There is no office with this code."))
-    if data.get("consent") is not True:
-        c.add("consent", "consent_required",
-              _("Consent to the processing of personal data is required to register."))
-
-    _clean_photos(c, files, out, category, val.get("id_type"))
-    if c.errors:
-        raise invalid(c.errors)
-    return out
 
 
 def _clean_id_document(c: _Collector, data: dict, val: dict, dob: date | None) -> None:

@@ -1,0 +1,8 @@
+from django.db.models import QuerySet
+
+from gddt.audit.models import AuditEvent
+
+
+def audit_events_for_dossier(*, dossier) -> QuerySet[AuditEvent]:
+    """Every recorded look at and action on the dossier, oldest first."""
+    return AuditEvent.objects.filter(dossier=dossier).select_related("office").order_by("at", "id")
