@@ -126,10 +126,13 @@ def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotenc
                 idempotency.idempotency_store(scope=scope, key=key, status_code=201,
                                               response={**receipt, "_dossier_id": dossier.pk})
     except IntegrityError:
-        # Two submissions for one person at the same moment: the database let exactly one in.
+        # Two submissions for one person at the same moment: the database let exactly one in. Any other
+        # integrity error is a defect, not a duplicate, and must not be reported as one.
         _delete_files(saved_names)
-        if existing := _open_dossier_for(clean):
-            _not_you_notify(existing)
+        existing = _open_dossier_for(clean)
+        if existing is None:
+            raise
+        _not_you_notify(existing)
         raise _duplicate(clean) from None
     except BaseException:
         _delete_files(saved_names)

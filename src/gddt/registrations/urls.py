@@ -4,4 +4,7 @@ from gddt.registrations import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dang-ky/", views.registration_form, name="registration_form"),
+    path("dang-ky/da-nop/", views.registration_done, name="registration_done"),
+    path("tra-cuu/", views.status_lookup, name="registration_status"),
 ]

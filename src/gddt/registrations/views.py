@@ -1,6 +1,194 @@
+"""The citizen's pages: the landing page, the registration form, its receipt and the status look-up. They
+parse the request, call the same use cases as the JSON API, and render; nothing is decided here."""
+
+import secrets
+from datetime import datetime
+from itertools import groupby
+
+import segno
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from gddt.adminunits.selectors import province_list, ward_list
+from gddt.core.errors import Problem
+from gddt.core.text import strip_diacritics
+from gddt.offices.models import OfficeLevel
+from gddt.offices.selectors import office_get, office_list
+from gddt.registrations import forms
+from gddt.registrations.models import Category, DocumentKind, IdDocumentType, Relationship, Sex, Status
+from gddt.registrations.numbers import dossier_number_format, dossier_qr_payload
+from gddt.registrations.services import missing_documents, registration_status, registration_submit
+
+RECEIPT_SESSION_KEY = "registration_receipt"
+WEB_SCOPE = "web"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "registrations/home.html")
+    return render(request, "registrations/home.html", {"ttl_days": settings.GDDT_DOSSIER_TTL_DAYS})
+
+
+def _province_sort_key(name: str) -> str:
+    # "Thành phố Hà Nội" sorts under H, as people look for it.
+    return strip_diacritics(name.removeprefix("Thành phố ")).casefold()
+
+
+def _office_groups(province_code: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The offices where a citizen completes (not the central agency), one group per province, the chosen
+    province's first."""
+    names = {p.code: p.name for p in province_list()}
+    offices = [o for o in office_list() if o.level != OfficeLevel.CENTRAL and o.province_id]
+    offices.sort(key=lambda o: (o.province_id != province_code,
+                                _province_sort_key(names.get(o.province_id or "", "")),
+                                o.level != OfficeLevel.PROVINCIAL, o.path))
+    # "BHXH", as everyone writes it, keeps the distinguishing part of a name visible on a narrow phone.
+    return [(code, names.get(code, code), [(o.code, o.name.replace("Bảo hiểm xã hội", "BHXH", 1)) for o in group])
+            for code, group in groupby(offices, key=lambda o: o.province_id or "")]
+
+
+def _form_render(request: HttpRequest, *, token: str, values=None, problem: Problem | None = None,
+                 status: int = 200) -> HttpResponse:
+    state = forms.form_state(values=values, problem=problem)
+    province_code = state.fields["address__province_code"].value
+    provinces = sorted(province_list(), key=lambda p: _province_sort_key(p.name))
+    known_province = any(p.code == province_code for p in provinces)
+    context = {
+        "token": token,
+        "f": state.fields,
+        "summary": state.summary,
+        "general": state.general,
+        "problem": problem,
+        # Photos sent with a form that comes back are not kept: their inputs say so.
+        "photos_lost": set(request.FILES) if request.method == "POST" else set(),
+        "category": state.fields["category"].value or Category.WITH_ID_CARD,
+        "categories": Category.choices,
+        "sexes": Sex.choices,
+        "id_types": IdDocumentType.choices,
+        "relationships": Relationship.choices,
+        "nationalities": forms.nationality_choices(),
+        "provinces": [(p.code, p.name) for p in provinces],
+        "wards": [(w.code, w.name) for w in ward_list(province_code=province_code)] if known_province else [],
+        "office_groups": _office_groups(province_code),
+        "today": timezone.localdate().isoformat(),  # the date pickers' upper bound
+    }
+    return render(request, "registrations/register.html", context, status=status)
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def registration_form(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        initial = {"category": request.GET.get("category", ""), "nationality": "VN"}
+        if initial["category"] not in Category.values:
+            initial["category"] = Category.WITH_ID_CARD
+        return _form_render(request, token=_new_token(), values=initial)
+
+    token = request.POST.get("form_token") or _new_token()
+    if "refresh_wards" in request.POST:  # without JavaScript: show the communes of the chosen province
+        return _form_render(request, token=token, values=request.POST)
+    data = forms.registration_data(request.POST)
+    files = forms.registration_files(request.FILES, category=data.get("category"))
+    try:
+        submission = registration_submit(data=data, files=files, idempotency_key=token, scope=WEB_SCOPE)
+    except Problem as problem:
+        if problem.code == "idempotency_key_reused":
+            # This very form was already sent, then changed: its first answer stands; a new token lets the
+            # person send the changed form as a new registration, which the one-open-dossier rule then judges.
+            problem = Problem(409, _("This form was already sent. Your dossier number is in the SMS we sent; "
+                                     "you can check its status on the status page."), "form_already_sent")
+            token = _new_token()
+        return _form_render(request, token=token, values=request.POST, problem=problem, status=problem.status)
+    receipt = submission.receipt
+    office = office_get(code=receipt["office_code"])
+    request.session[RECEIPT_SESSION_KEY] = {
+        **receipt,
+        "office_name": office.name if office else receipt["office_code"],
+    }
+    return redirect("registration_done")
+
+
+def _bring_list(category: str) -> list[str]:
+    if category == Category.MINOR_WITHOUT_ID_CARD:
+        return [
+            _("The child's birth certificate (the original)."),
+            _("The ID card of the parent or guardian who registered, who comes in person to sign."),
+        ]
+    return [_("Your ID card (CCCD or CMND), or your passport if you are a foreigner: the original.")]
+
+
+def _document_labels(kinds: list[str]) -> list[str]:
+    return [str(DocumentKind(kind).label) for kind in kinds if kind in DocumentKind.values]
+
+
+@never_cache
+def registration_done(request: HttpRequest) -> HttpResponse:
+    """The receipt of the last registration sent from this browser, kept in the session, never in the URL."""
+    receipt = request.session.get(RECEIPT_SESSION_KEY)
+    if not receipt:
+        return redirect("registration_form")
+    number_digits = receipt["dossier_no"].replace("-", "")
+    qr = segno.make(dossier_qr_payload(number_digits), error="m")
+    return render(request, "registrations/done.html", {
+        "receipt": receipt,
+        "expires_at": datetime.fromisoformat(receipt["expires_at"]),
+        "missing": _document_labels(receipt["missing_documents"]),
+        "bring": _bring_list(receipt["category"]),
+        "is_minor": receipt["category"] == Category.MINOR_WITHOUT_ID_CARD,
+        "qr_uri": qr.svg_data_uri(scale=4, border=2, dark="#14233c"),
+    })
+
+
+def _status_explanation(status: str) -> str:
+    # Spelled out with literal msgids so that makemessages finds them.
+    texts: dict[str, str] = {
+        Status.SUBMITTED: _("Your registration is waiting for you: bring the documents below to any VSS office "
+                            "before the deadline."),
+        Status.VERIFIED: _("An officer has checked your documents; the registration is waiting for approval."),
+        Status.APPROVED: _("Your account is active. The sign-in details were sent to the registered phone by "
+                           "SMS."),
+        Status.REJECTED: _("Your registration was refused. Contact a VSS office to know why and what to do."),
+        Status.EXPIRED: _("Nobody completed the registration before the deadline. Go to any VSS office with "
+                          "your documents and the dossier number: an officer can reopen it, or register again."),
+    }
+    return texts.get(status, "")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    """Looked up by POST, so that the identifier never lands in a URL or an access log."""
+    context: dict = {"values": {}, "errors": {}}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip() for name in ("dossier_no", "verify")}
+        context["values"] = values
+        errors = {name: _("This field is required.") for name, value in values.items() if not value}
+        context["errors"] = errors
+        if not errors:
+            dossier = registration_status(dossier_no=values["dossier_no"], verify=values["verify"])
+            if dossier is None:
+                context["not_found"] = True
+            else:
+                context["result"] = {
+                    "dossier_no": dossier_number_format(dossier.number or ""),
+                    "status": dossier.status,
+                    "status_label": Status(dossier.status).label,
+                    "explanation": _status_explanation(dossier.status),
+                    "category": dossier.category,
+                    "office_name": dossier.office.name,
+                    "submitted_at": dossier.submitted_at,
+                    "expires_at": dossier.expires_at,
+                    "is_open": dossier.status == Status.SUBMITTED,
+                    "missing": _document_labels(missing_documents(dossier))
+                    if dossier.status in (Status.SUBMITTED, Status.VERIFIED, Status.EXPIRED) else [],
+                    "bring": _bring_list(dossier.category)
+                    if dossier.status in (Status.SUBMITTED, Status.EXPIRED) else [],
+                }
+    return render(request, "registrations/status.html", context)

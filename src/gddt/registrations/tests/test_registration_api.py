@@ -403,7 +403,6 @@ def test_a_heic_photo_from_a_phone_is_welcome_and_stored_as_jpeg(client):
     import io
 
     from PIL import Image
-
     from pillow_heif import register_heif_opener
 
     register_heif_opener()
@@ -413,3 +412,12 @@ def test_a_heic_photo_from_a_phone_is_welcome_and_stored_as_jpeg(client):
     assert response.status_code == 201, response.content
     document = Document.objects.get()
     assert Image.open(document.file).format == "JPEG" and (document.width, document.height) == (1200, 900)
+
+
+@pytest.mark.parametrize("name", ["address", "id_document"])
+def test_an_empty_object_for_a_required_block_is_refused_as_missing(client, name):
+    before = kept()
+    response = post_json(client, adult_data(**{name: {}}))
+    assert response.status_code == 422
+    assert errors_of(response).get(name) == "required"
+    assert kept() == before
