@@ -5,6 +5,8 @@ from django.db import connection
 
 from gddt.core.services import reference_data_load
 
+pytest_plugins = ["gddt.browser"]
+
 
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skip on SQLite on a laptop; under CI=true the PostgreSQL run executes them."""
@@ -20,6 +22,21 @@ def pytest_collection_modifyitems(config, items):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         reference_data_load()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (threads, live_server) ends by flushing every table, reference data included; once
+    its fixtures are torn down, put the reference data back for the next test of this process."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    flushed = {"transactional_db", "live_server", "reference"} & set(getattr(item, "fixturenames", ())) or (
+        marker is not None and marker.kwargs.get("transaction"))
+    if flushed:
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            reference_data_load()
 
 
 @pytest.fixture

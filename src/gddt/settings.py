@@ -152,7 +152,8 @@ GDDT_MAX_REQUEST_BYTES = env_int("GDDT_MAX_REQUEST_BYTES", 80 * 1024 * 1024, min
 # Internationalisation: Vietnamese first, English available.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS: list[str] = []  # each app keeps its own catalogue in <app>/locale
+# Each app keeps its own catalogue in <app>/locale; files outside an app (api.py) fall into core's.
+LOCALE_PATHS = [BASE_DIR / "core" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
