@@ -202,6 +202,7 @@ GDDT_SMS_FILE = DATA_DIR / "sms.jsonl"
 GDDT_SMS_MAX_ATTEMPTS = env_int("GDDT_SMS_MAX_ATTEMPTS", 8, minimum=1)
 GDDT_NOT_YOU_SMS_HOURS = env_int("GDDT_NOT_YOU_SMS_HOURS", 24, minimum=0)
 GDDT_IDEMPOTENCY_HOURS = env_int("GDDT_IDEMPOTENCY_HOURS", 24, minimum=1)
+GDDT_STATUS_LOOKUPS_PER_WINDOW = env_int("GDDT_STATUS_LOOKUPS_PER_WINDOW", 30, minimum=1)  # per 10 minutes
 GDDT_SCHEDULER_SECONDS = env_int("GDDT_SCHEDULER_SECONDS", 300, minimum=1)
 # Extra leading three-digit codes accepted in personal IDs (births abroad); not published, so configurable.
 GDDT_EXTRA_PERSONAL_ID_PREFIXES = env_list("GDDT_EXTRA_PERSONAL_ID_PREFIXES", [])

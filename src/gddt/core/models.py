@@ -26,3 +26,15 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_record_per_idempotency_key")]
         indexes = [models.Index(fields=["created_at"], name="idempotency_created_at")]
+
+
+class ThrottleCounter(models.Model):
+    """Requests counted per scope, client and time window, shared by every process (rate limits)."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)  # a hash of the client address, never the address itself
+    slot = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key", "slot"], name="one_counter_per_window")]

@@ -9,7 +9,12 @@ from ninja.responses import Status as Reply
 from gddt.core.errors import Problem, bad_request, not_found
 from gddt.registrations.models import Category, DocumentKind, Status
 from gddt.registrations.numbers import dossier_number_format
-from gddt.registrations.services import missing_documents, registration_status, registration_submit
+from gddt.registrations.services import (
+    missing_documents,
+    registration_status,
+    registration_status_throttle,
+    registration_submit,
+)
 
 router = Router(tags=["registrations"])
 
@@ -148,9 +153,10 @@ def registration_create(request: HttpRequest):
     response={200: StatusOut},
     summary="The status of a registration",
     description="`verify` is the personal ID or the insurance number of the dossier; a wrong pair is a 404.",
-    openapi_extra={"responses": {404: _PROBLEM, 422: _PROBLEM}},
+    openapi_extra={"responses": {404: _PROBLEM, 422: _PROBLEM, 429: _PROBLEM}},
 )
 def registration_get(request: HttpRequest, dossier_no: str, verify: str):
+    registration_status_throttle(request=request)
     dossier = registration_status(dossier_no=dossier_no, verify=verify)
     if dossier is None:
         raise not_found(_("No registration matches this number and identifier."))

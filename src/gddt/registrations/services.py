@@ -188,6 +188,15 @@ def document_store(*, dossier: Dossier, kind: str, photo, source: str, officer, 
     return document
 
 
+def registration_status_throttle(*, request) -> None:
+    """Status look-ups per client address in ten minutes: enough for a family, too few to try the personal IDs
+    behind a known dossier number. Raises 429 past the limit."""
+    from gddt.core.throttle import throttle_check
+
+    throttle_check(request=request, scope="status", limit=settings.GDDT_STATUS_LOOKUPS_PER_WINDOW,
+                   window_seconds=600)
+
+
 def registration_status(*, dossier_no: str, verify: str) -> Dossier | None:
     """The dossier when the number and the personal ID or insurance number belong together; else None, the
     same answer for a wrong number and a wrong pair, so that nothing can be enumerated."""

@@ -22,7 +22,12 @@ from gddt.offices.selectors import office_get, office_list
 from gddt.registrations import forms
 from gddt.registrations.models import Category, DocumentKind, IdDocumentType, Relationship, Sex, Status
 from gddt.registrations.numbers import dossier_number_format, dossier_qr_payload
-from gddt.registrations.services import missing_documents, registration_status, registration_submit
+from gddt.registrations.services import (
+    missing_documents,
+    registration_status,
+    registration_status_throttle,
+    registration_submit,
+)
 
 RECEIPT_SESSION_KEY = "registration_receipt"
 WEB_SCOPE = "web"
@@ -172,6 +177,11 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         errors = {name: _("This field is required.") for name, value in values.items() if not value}
         context["errors"] = errors
         if not errors:
+            try:
+                registration_status_throttle(request=request)
+            except Problem as problem:
+                context["throttled"] = str(problem.title)
+                return render(request, "registrations/status.html", context, status=problem.status)
             dossier = registration_status(dossier_no=values["dossier_no"], verify=values["verify"])
             if dossier is None:
                 context["not_found"] = True
