@@ -20,6 +20,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    # Threads of live servers and concurrency tests close their connections at the end of each request, so that
+    # nothing holds the test database open when it is dropped.
+    from django.db import connections
+
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
     with django_db_blocker.unblock():
         reference_data_load()
 

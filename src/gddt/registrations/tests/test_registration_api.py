@@ -32,7 +32,12 @@ def test_it_accepts_a_registration_without_photos_and_lists_what_is_missing(clie
 
 
 def test_it_stores_photos_re_encoded_without_exif_with_their_sha256(client):
-    exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x01\x01\x0f\x00\x02\x00\x00\x00\x06\x00\x00\x00\x1aCanon\x00"
+    from PIL import Image
+
+    camera = Image.Exif()
+    camera[0x010F] = "Canon"  # Make
+    camera[0x8825] = {2: (21.0, 1.0, 30.0)}  # a GPS position: exactly what must not be kept
+    exif = camera.tobytes()
     photos = {"id_front": jpeg_bytes(1200, 800, exif=exif), "id_back": png_bytes(1000, 700),
               "portrait": jpeg_bytes(600, 800)}
     response = post_multipart(client, adult_data(), photos)
