@@ -46,7 +46,12 @@ from gddt.registrations.models import (
     Status,
 )
 from gddt.registrations.numbers import dossier_number_format, dossier_number_is_valid, dossier_number_normalize
-from gddt.registrations.services import document_store, dossier_transition, missing_documents
+from gddt.registrations.services import (
+    document_files_delete,
+    document_store,
+    dossier_transition,
+    missing_documents,
+)
 from gddt.registrations.states import EDITABLE, next_status
 
 logger = logging.getLogger(__name__)
@@ -329,17 +334,9 @@ def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: U
             _audit("document.supplement", officer=officer, dossier=row, request=request, kind=kind,
                    replaced=replaced)
     except BaseException:
-        _delete_files(saved_names)
+        document_files_delete(saved_names)
         raise
     return document
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.exception("could not delete an orphaned document file")
 
 
 # --- transitions ---------------------------------------------------------------------------------------------

@@ -128,14 +128,14 @@ def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotenc
     except IntegrityError:
         # Two submissions for one person at the same moment: the database let exactly one in. Any other
         # integrity error is a defect, not a duplicate, and must not be reported as one.
-        _delete_files(saved_names)
+        document_files_delete(saved_names)
         existing = _open_dossier_for(clean)
         if existing is None:
             raise
         _not_you_notify(existing)
         raise _duplicate(clean) from None
     except BaseException:
-        _delete_files(saved_names)
+        document_files_delete(saved_names)
         raise
     logger.info("registration submitted dossier=%s", dossier.pk)
     return Submission(dossier_id=dossier.pk, receipt=receipt, replayed=False)
@@ -145,7 +145,8 @@ def _public(stored: dict) -> dict:
     return {k: val for k, val in stored.items() if not k.startswith("_")}
 
 
-def _delete_files(names: list[str]) -> None:
+def document_files_delete(names: list[str]) -> None:
+    """Removes the files a failed transaction had stored, so that a refused request keeps nothing."""
     for name in names:
         try:
             default_storage.delete(name)
