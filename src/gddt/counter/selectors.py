@@ -189,7 +189,10 @@ def dossier_search(*, officer: User, q: str, request: HttpRequest | None = None)
     reference = _reference_parse(q)
     if reference.only_a_number and reference.mistyped_number:
         raise _mistyped()
-    hits = list(dossier_queryset().filter(reference.query).order_by("-submitted_at", "-pk")[:50])
+    # Exact references match a handful of rows: sorted here, because an ORDER BY ... LIMIT in the query may
+    # tempt the planner to walk the submitted_at index through the whole table instead of the reference indexes.
+    hits = sorted(dossier_queryset().filter(reference.query)[:50], key=lambda d: (d.submitted_at, d.pk),
+                  reverse=True)
     if not hits and reference.mistyped_number and reference.kinds == ["bhxh_code"]:
         # Ten digits that no insurance number matches and whose check digit is wrong: a mistyped dossier number.
         message = _("No dossier has this insurance number, and as a dossier number it is mistyped: its check "
