@@ -189,10 +189,10 @@ def dossier_search(*, officer: User, q: str, request: HttpRequest | None = None)
     reference = _reference_parse(q)
     if reference.only_a_number and reference.mistyped_number:
         raise _mistyped()
-    # Exact references match a handful of rows: sorted here, because an ORDER BY ... LIMIT in the query may
-    # tempt the planner to walk the submitted_at index through the whole table instead of the reference indexes.
-    hits = sorted(dossier_queryset().filter(reference.query)[:50], key=lambda d: (d.submitted_at, d.pk),
-                  reverse=True)
+    # Two steps: the bare OR of indexed columns is a union of index searches, whereas joined to everything the
+    # page shows (or with ORDER BY ... LIMIT) the planner may scan the whole table. The few hits sort here.
+    ids = list(Dossier.objects.filter(reference.query).values_list("pk", flat=True)[:50])
+    hits = sorted(dossier_queryset().filter(pk__in=ids), key=lambda d: (d.submitted_at, d.pk), reverse=True)
     if not hits and reference.mistyped_number and reference.kinds == ["bhxh_code"]:
         # Ten digits that no insurance number matches and whose check digit is wrong: a mistyped dossier number.
         message = _("No dossier has this insurance number, and as a dossier number it is mistyped: its check "
