@@ -1,0 +1,175 @@
+"""`make bench`: performance figures of GDĐT, each against a baseline measured in the same run.
+
+    .venv/bin/python bench/run.py                      # everything: registrations, look-ups at 10k and 1M
+    .venv/bin/python bench/run.py --quick              # a smoke run of a minute or two
+    .venv/bin/python bench/run.py --sections lookup --sizes 10000,100000
+    .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/gddt_bench
+
+Prints a table per section and writes every figure to bench/out/latest.json. Exits 1 when a check fails (a
+non-201 answer, a count that does not match, a look-up that misses, an unclean shutdown). See bench/README.md."""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import lookup  # noqa: E402
+import registration  # noqa: E402
+
+SECTIONS = ("registration", "lookup")
+
+
+def log(message: str) -> None:
+    sys.stderr.write(f"  .. {message}\n")
+    sys.stderr.flush()
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths,
+                                                                                                          strict=True)))
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    sizes = []
+    for part in text.split(","):
+        part = part.strip().lower().replace("_", "")
+        factor = 1_000_000 if part.endswith("m") else 1_000 if part.endswith("k") else 1
+        sizes.append(int(float(part.rstrip("mk")) * factor))
+    if not sizes or min(sizes) < 100:
+        raise argparse.ArgumentTypeError("sizes are at least 100 dossiers, e.g. 10k,1M")
+    return tuple(sorted(set(sizes)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small counts and sizes: a smoke run")
+    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated, of: {', '.join(SECTIONS)}")
+    parser.add_argument("--sizes", type=_sizes,
+                        help="look-up database sizes, e.g. 10k,1M (default 10k,1M; quick 1k,10k)")
+    parser.add_argument("--concurrency", type=int, help="clients in flight for the throughput figures (default 8)")
+    parser.add_argument("--rounds", type=int, help="measured look-ups per kind and size (default 300; quick 60)")
+    parser.add_argument("--database-url", help="a PostgreSQL database to DROP and recreate for each server "
+                                               "(its name must contain 'bench'); default: the embedded SQLite")
+    parser.add_argument("--workers", type=int, help="web processes of gddt serve (default: its own, 2 per core + 1)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directories")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "out" / "latest.json")
+    args = parser.parse_args()
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+
+    started = time.perf_counter()
+    report: dict = {
+        "meta": {
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "database": "postgresql" if args.database_url else "sqlite (embedded)",
+            "quick": args.quick, "sections": sections, "argv": sys.argv[1:],
+        },
+        "failures": [],
+    }
+    print(f"GDĐT bench: {report['meta']['started_at']}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"database {report['meta']['database']}{', QUICK' if args.quick else ''}")
+    common = {"database_url": args.database_url, "workers": args.workers, "keep": args.keep, "log": log}
+
+    if "registration" in sections:
+        plan = registration.QUICK if args.quick else registration.Plan()
+        if args.concurrency:
+            plan = registration.Plan(**{**plan.__dict__, "concurrency": args.concurrency})
+        _section(report, "registration", lambda: registration.run(plan, **common), _print_registration)
+    if "lookup" in sections:
+        lplan = lookup.QUICK if args.quick else lookup.Plan()
+        if args.sizes or args.rounds:
+            lplan = lookup.Plan(**{**lplan.__dict__, "sizes": args.sizes or lplan.sizes,
+                                   "rounds": args.rounds or lplan.rounds})
+        _section(report, "lookup", lambda: lookup.run(lplan, **common), _print_lookup)
+
+    report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    report["findings"] = lookup.findings(report.get("lookup") or {})
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwhole run: {report['meta']['seconds']:.0f} s; figures in {args.out}")
+    for finding in report["findings"]:
+        print(f"FINDING: {finding}")
+    if report["failures"]:
+        print(f"\nFAILED: {len(report['failures'])} problem(s)")
+        for failure in report["failures"][:40]:
+            print(f"  - {failure}")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+def _section(report: dict, name: str, run, show) -> None:
+    section_started = time.perf_counter()
+    try:
+        result = run()
+    except Exception as error:  # the other sections still run, and the JSON is still written
+        traceback.print_exc()
+        report[name] = {"error": str(error)}
+        report["failures"].append(f"{name}: {type(error).__name__}: {str(error)[:2000]}")
+        print(f"\n== {name}: ERROR {type(error).__name__}: {str(error)[:2000]}")
+        return
+    result["seconds"] = round(time.perf_counter() - section_started, 1)
+    report[name] = result
+    report["failures"] += [f"{name}: {f}" for f in result["failures"]]
+    show(result)
+
+
+def _print_registration(out: dict) -> None:
+    plan = out["plan"]
+    print(f"\n== 1. Registration throughput through the real server ({out['server']}; {plan['concurrency']} "
+          f"clients in flight; {out['seconds']:.0f} s)")
+    print(table(["figure", "rate", "p50 ms", "p99 ms", "done", "baseline (same run)", "ratio"],
+                registration.table_rows(out)))
+    print("ratio b = JSON registrations/s ÷ mean health requests/s; ratio c = photo registrations/s ÷ mean "
+          "image_clean submissions/s (3 images each, one process)")
+    for line in registration.check_lines(out):
+        print(f"  {line}")
+
+
+def _print_lookup(out: dict) -> None:
+    print(f"\n== 2. Look-up latency at the counter: GET /api/v1/office/dossiers?q=, one client, interleaved "
+          f"({out['seconds']:.0f} s)")
+    for size, entry in out["sizes"].items():
+        gen = entry.get("generation", {})
+        if gen:
+            print(f"  generated {gen['count']:,} dossiers in {gen['seconds']:.1f} s ({gen['rows_per_second']:,.0f} "
+                  f"rows/s, {gen['vendor']})")
+        if "skipped" in entry:
+            print(f"  [{int(size):,}] skipped: {entry['skipped']}")
+        elif "latency" in entry:
+            shut = entry["shutdown"]
+            bad = sum(r["unexpected"] for r in entry["latency"].values())
+            capped = [f"{kind} ({r['done']} of {r['planned']} measured, its {out['plan']['probe_budget']:.0f} s "
+                      "budget used up)" for kind, r in entry["latency"].items() if r["capped"] or r["hit_deadline"]]
+            print(f"  [{int(size):,}] {out['plan']['rounds']} look-ups per kind: {bad} wrong answers; "
+                  f"shutdown exit {shut['exit_code']} in {shut['seconds']:.1f} s "
+                  f"({'clean' if shut['clean'] else 'NOT CLEAN'})"
+                  + (f"; sampled less: {', '.join(capped)}" if capped else ""))
+    headers, rows = lookup.table(out)
+    if rows:
+        print(table(headers, rows))
+        print("growth = p50 (p99) at the largest size ÷ at the smallest; ÷ health growth = that p50 growth ÷ the p50 "
+              "growth of GET /api/v1/health between the same two servers (cancels the machine's drift);\n"
+              "p50 ÷ health = p50 of the kind ÷ p50 of GET /api/v1/health, same server, interleaved. "
+              f"SLOW = a full table scan in the query plan, or ÷ health growth above {lookup.SLOW_RATIO:.0f}.")
+    for line in lookup.plan_lines(out):
+        print(f"  {line}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
