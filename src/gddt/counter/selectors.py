@@ -192,7 +192,9 @@ def dossier_search(*, officer: User, q: str, request: HttpRequest | None = None)
     # Two steps: the bare OR of indexed columns is a union of index searches, whereas joined to everything the
     # page shows (or with ORDER BY ... LIMIT) the planner may scan the whole table. The few hits sort here.
     ids = list(Dossier.objects.filter(reference.query).values_list("pk", flat=True)[:50])
-    hits = sorted(dossier_queryset().filter(pk__in=ids), key=lambda d: (d.submitted_at, d.pk), reverse=True)
+    # Hits become summary rows (as in browsing): their offices are all they need, not the whole dossier page.
+    hits = sorted(Dossier.objects.select_related("office", "completed_office").filter(pk__in=ids),
+                  key=lambda d: (d.submitted_at, d.pk), reverse=True)
     if not hits and reference.mistyped_number and reference.kinds == ["bhxh_code"]:
         # Ten digits that no insurance number matches and whose check digit is wrong: a mistyped dossier number.
         message = _("No dossier has this insurance number, and as a dossier number it is mistyped: its check "
