@@ -10,23 +10,16 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
 from gddt.core.models import ScheduledRun
+from gddt.core.registry import periodic_jobs
 
 logger = logging.getLogger(__name__)
 
 
-def periodic_jobs() -> dict:
-    from gddt.core.tasks import idempotency_prune_job
-    from gddt.notifications.tasks import sms_sweep_job
-    from gddt.registrations.tasks import dossiers_expiry_job
-
-    return {"dossiers_expiry": dossiers_expiry_job, "sms_sweep": sms_sweep_job,
-            "idempotency_prune": idempotency_prune_job}
-
-
-def schedule_due(now_seconds: float | None = None) -> list[str]:
+def schedule_due(*, now_seconds: float | None = None) -> list[str]:
+    """Enqueues the registered periodic jobs that no worker has enqueued in this slot; answers their names."""
     period = settings.GDDT_SCHEDULER_SECONDS
     slot = int((now_seconds if now_seconds is not None else time.time()) // period)
-    enqueued = []
+    enqueued: list[str] = []
     for name, job in periodic_jobs().items():
         try:
             with transaction.atomic():

@@ -1,28 +1,24 @@
+"""Setting up an installation: migrations and the reference data that the apps registered with core."""
+
 from io import StringIO
 
 from django.core.management import call_command
 
-from gddt.adminunits.services import admin_units_load
-from gddt.notifications.services import sms_templates_load
-from gddt.offices.services import offices_load_reference
+from gddt.core.registry import reference_data_loaders
 
 
 def system_init() -> dict[str, int]:
-    """Migrations and reference data; safe to run again."""
+    """Migrations and reference data; safe to run again. Answers the loaders' counts, e.g. {"offices": 35}."""
     call_command("migrate", interactive=False, verbosity=0, stdout=StringIO())
-    provinces, wards = admin_units_load()
-    offices = offices_load_reference()
-    templates = sms_templates_load()
-    return {"provinces": provinces, "wards": wards, "offices": offices, "sms_templates_added": templates}
+    counts: dict[str, int] = {}
+    for loader in reference_data_loaders():
+        if loader.on_init:
+            counts.update(loader.load())
+    return counts
 
 
 def reference_data_load() -> None:
-    """The reference data that `gddt init` loads, without migrating: used after a flush (tests)."""
-    from django.apps import apps
-
-    from gddt.registrations.migrations import _components
-
-    admin_units_load()
-    offices_load_reference()
-    sms_templates_load()
-    _components.components_load(apps)
+    """The reference data that `gddt init` loads, and what migrations seeded, without migrating: used after a flush
+    (tests)."""
+    for loader in reference_data_loaders():
+        loader.load()

@@ -1,6 +1,23 @@
+from collections.abc import Mapping
+
 from django.apps import AppConfig
+
+
+def _reference_data_load() -> Mapping[str, int]:
+    from gddt.registrations.components import required_components_load
+
+    return {"required_components_added": required_components_load()}
 
 
 class RegistrationsConfig(AppConfig):
     name = "gddt.registrations"
     label = "registrations"
+
+    def ready(self) -> None:
+        from gddt.core.registry import periodic_job_register, reference_data_register
+        from gddt.registrations.tasks import dossiers_expiry_job
+
+        # Migration 0002 seeds the required components once; an administrator may change them afterwards, so
+        # `gddt init` does not put them back, only a reload after a flush does.
+        reference_data_register(name=self.label, load=_reference_data_load, on_init=False)
+        periodic_job_register(name="dossiers_expiry", job=dossiers_expiry_job)

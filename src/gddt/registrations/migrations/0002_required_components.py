@@ -1,12 +1,23 @@
-"""The required components of product.md, as data an administrator may change later."""
+"""The required components of product.md, as data an administrator may change later. The rows are a frozen copy
+(gddt.registrations.components holds the live table): a migration never imports app code."""
 
 from django.db import migrations
 
-from gddt.registrations.migrations._components import components_load
+ROWS = {
+    "with_id_card": [("id_front", 600, ""), ("id_back", 600, "passport"), ("portrait", 400, ""),
+                     ("signed_declaration", 600, "")],
+    "minor_without_id_card": [("portrait", 400, ""), ("birth_certificate", 600, ""),
+                              ("guardian_id_front", 600, ""), ("guardian_id_back", 600, ""),
+                              ("signed_declaration", 600, "")],
+}
 
 
 def add_components(apps, schema_editor):
-    components_load(apps)
+    component = apps.get_model("registrations", "RequiredComponent")
+    for category, rows in ROWS.items():
+        for position, (kind, min_short_side, except_id_type) in enumerate(rows):
+            component.objects.get_or_create(category=category, kind=kind, defaults={
+                "min_short_side": min_short_side, "except_id_type": except_id_type, "position": position})
 
 
 def remove_components(apps, schema_editor):
