@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from gddt.notifications import backends
 from gddt.notifications.models import SmsMessage, SmsStatus
-from gddt.notifications.services import LEASE, sms_deliver_one, sms_queue, sms_render, sms_sweep
-from gddt.testing import run_queued_tasks
+from gddt.notifications.services import sms_queue, sms_render
+from gddt.notifications.tasks import LEASE, sms_deliver_one, sms_sweep
+from gddt_testing.factories import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_a_temporary_failure_is_retried_later_and_a_permanent_one_stops(settings
                 raise backends.PermanentSmsError("unknown subscriber")
             raise backends.TemporarySmsError("provider busy")
 
-    monkeypatch.setattr("gddt.notifications.services.sms_backend", lambda: Flaky())
+    monkeypatch.setattr("gddt.notifications.tasks.sms_backend", lambda: Flaky())
     temporary = sms_queue(to="0912345678", template="expired", context={})
     permanent = sms_queue(to="0900000000", template="expired", context={})
     assert sms_deliver_one(message_id=temporary.pk) == "retry"
@@ -76,7 +77,7 @@ def test_after_too_many_temporary_failures_a_message_is_given_up(settings, monke
         def send(self, **kwargs):
             raise backends.TemporarySmsError("down")
 
-    monkeypatch.setattr("gddt.notifications.services.sms_backend", lambda: Down())
+    monkeypatch.setattr("gddt.notifications.tasks.sms_backend", lambda: Down())
     settings.GDDT_SMS_MAX_ATTEMPTS = 2
     message = sms_queue(to="0912345678", template="expired", context={})
     assert sms_deliver_one(message_id=message.pk) == "retry"
@@ -93,7 +94,7 @@ def test_a_crash_after_the_provider_took_the_message_does_not_send_it_twice(sett
             real.send(**kwargs)
             raise SystemExit("the worker died before recording the delivery")
 
-    monkeypatch.setattr("gddt.notifications.services.sms_backend", lambda: CrashAfterSending())
+    monkeypatch.setattr("gddt.notifications.tasks.sms_backend", lambda: CrashAfterSending())
     with pytest.raises(SystemExit):
         sms_deliver_one(message_id=message.pk)
     monkeypatch.undo()
