@@ -2,6 +2,8 @@
 (gddt.registrations.components holds the live table): a migration never imports app code."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 ROWS = {
     "with_id_card": [("id_front", 600, ""), ("id_back", 600, "passport"), ("portrait", 400, ""),
@@ -12,7 +14,7 @@ ROWS = {
 }
 
 
-def add_components(apps, schema_editor):
+def add_components(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     component = apps.get_model("registrations", "RequiredComponent")
     for category, rows in ROWS.items():
         for position, (kind, min_short_side, except_id_type) in enumerate(rows):
@@ -20,7 +22,7 @@ def add_components(apps, schema_editor):
                 "min_short_side": min_short_side, "except_id_type": except_id_type, "position": position})
 
 
-def remove_components(apps, schema_editor):
+def remove_components(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     apps.get_model("registrations", "RequiredComponent").objects.all().delete()
 
 
