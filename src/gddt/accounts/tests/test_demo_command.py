@@ -3,8 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from gddt.accounts.demo import DEMO_PASSWORD
 from gddt.accounts.models import RoleAssignment, User
-from gddt.accounts.services import DEMO_PASSWORD
 from gddt.offices.models import Office
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from gddt.accounts import services
+from gddt.accounts import demo
 
 
 class Command(BaseCommand):
@@ -10,8 +10,8 @@ class Command(BaseCommand):
     @no_translations  # operators' messages, in English like the other commands
     def handle(self, *args, **options) -> None:
         try:
-            accounts = services.demo_load()
-        except services.DemoNotReady:
+            accounts = demo.demo_load()
+        except demo.DemoNotReady:
             raise CommandError("the reference offices are missing: run `gddt init` first") from None
         rows = [("username", "office", "roles", "password")]
         rows += [(a.username, f"{a.office_code} {a.office_name}", ",".join(a.roles), a.password) for a in accounts]
