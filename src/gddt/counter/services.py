@@ -43,7 +43,6 @@ from gddt.registrations.models import (
     DocumentSource,
     Dossier,
     IdDocumentType,
-    Status,
 )
 from gddt.registrations.numbers import dossier_number_format, dossier_number_is_valid, dossier_number_normalize
 from gddt.registrations.services import (
@@ -52,7 +51,7 @@ from gddt.registrations.services import (
     dossier_transition,
     missing_documents,
 )
-from gddt.registrations.states import EDITABLE, next_status
+from gddt.registrations.states import EDIT, PRINT_DECLARATION, PRINT_GUIDE, state_check
 
 logger = logging.getLogger(__name__)
 
@@ -130,19 +129,6 @@ def _locked(dossier: Dossier, expected_version: int | None) -> Dossier:
     return row
 
 
-def _transition_check(dossier: Dossier, action: str) -> None:
-    if next_status(action, dossier.status) is None:
-        raise conflict("invalid_transition",
-                       _("This action is not possible for a dossier in the state “%(status)s”.")
-                       % {"status": Status(dossier.status).label})
-
-
-def _editable_check(dossier: Dossier) -> None:
-    if dossier.status not in EDITABLE:
-        raise conflict("not_editable", _("A dossier in the state “%(status)s” can no longer be changed.")
-                       % {"status": Status(dossier.status).label})
-
-
 def _audit(action: str, *, officer: User, dossier: Dossier, request: HttpRequest | None, **detail: Any) -> None:
     audit_record(action=action, actor=officer, office=officer.office, request=request, dossier=dossier,
                  detail=detail)
@@ -179,6 +165,7 @@ def declaration_render(*, officer: User, dossier: Dossier, request: HttpRequest 
     """The prefilled declaration with the QR code of the dossier number, to be signed at the counter."""
     from gddt.printing.declaration import declaration_pdf
 
+    state_check(action=PRINT_DECLARATION, status=dossier.status)
     pdf = declaration_pdf(dossier=dossier, printed_by_office=officer.office)
     with transaction.atomic():
         _audit("declaration.print", officer=officer, dossier=dossier, request=request)
@@ -189,8 +176,8 @@ def guide_render(*, officer: User, dossier: Dossier, request: HttpRequest | None
     """The short VssID guide with the account's username (rule 6); only once the account is active."""
     from gddt.printing.guide import vssid_guide_pdf
 
-    if dossier.status != Status.APPROVED or dossier.account is None:
-        raise conflict("not_approved", _("The VssID guide is printed once the dossier is approved."))
+    state_check(action=PRINT_GUIDE, status=dossier.status)
+    assert dossier.account is not None  # an approved dossier has its account: approval sets both at once
     pdf = vssid_guide_pdf(full_name=dossier.full_name, username=dossier.account.username, office=officer.office)
     with transaction.atomic():
         _audit("guide.print", officer=officer, dossier=dossier, request=request)
@@ -285,7 +272,7 @@ def dossier_correct(*, officer: User, dossier: Dossier, changes: dict, reason: s
         raise invalid(errors)
     with transaction.atomic():
         row = _locked(dossier, expected_version)
-        _editable_check(row)
+        state_check(action=EDIT, status=row.status)
         current = dossier_registration_data(row)
         values = person_data_clean(data=_merge(current, _follow(changes, current)),
                                    on=timezone.localtime(row.submitted_at).date())
@@ -325,7 +312,7 @@ def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: U
     try:
         with transaction.atomic():
             row = _locked(dossier, expected_version)
-            _editable_check(row)
+            state_check(action=EDIT, status=row.status)
             replaced = Document.objects.filter(dossier=row, kind=kind, replaced_at__isnull=True).exists()
             document = document_store(dossier=row, kind=kind, photo=photo, source=DocumentSource.COUNTER,
                                       officer=officer, office=officer.office, saved_names=saved_names)
@@ -361,7 +348,8 @@ def dossier_approve(*, officer: User, dossier: Dossier, request: HttpRequest | N
     approving at once exactly one succeeds: the row lock serialises them and the second sees "approved"."""
     with transaction.atomic():
         row = _locked(dossier, expected_version)
-        _transition_check(row, "approve")
+        # Checked and recorded first; any refusal below rolls the transition back with the rest.
+        dossier_transition(dossier=row, action="approve", actor=officer, office=officer.office)
         if approval_forbidden_to(officer=officer, dossier=row):
             raise forbidden("separation_of_duties",
                             _("You verified this dossier, so another officer must approve it."))
@@ -375,7 +363,6 @@ def dossier_approve(*, officer: User, dossier: Dossier, request: HttpRequest | N
                                                                    "first.")) for kind in missing],
                            missing_documents=missing)
         user, password = citizen_account_activate(dossier=row)
-        dossier_transition(dossier=row, action="approve", actor=officer, office=officer.office)
         row.account, row.approved_by, row.approved_at = user, officer, timezone.now()
         row.completed_office = officer.office
         row.save()
@@ -418,9 +405,8 @@ def dossier_reopen(*, officer: User, dossier: Dossier, note: str, request: HttpR
     note = _text("note", note, max_length=1000)
     with transaction.atomic():
         row = _locked(dossier, expected_version)
-        _transition_check(row, "reopen")
-        _identity_free_check(row, personal_id=row.personal_id, bhxh_code=row.bhxh_code)
         dossier_transition(dossier=row, action="reopen", actor=officer, office=officer.office, note=note)
+        _identity_free_check(row, personal_id=row.personal_id, bhxh_code=row.bhxh_code)
         row.expires_at = timezone.now() + timedelta(days=settings.GDDT_DOSSIER_TTL_DAYS)
         row.reminder_sent_at = None
         _save(row)

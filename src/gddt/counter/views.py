@@ -37,7 +37,7 @@ from gddt.registrations.models import (
 )
 from gddt.registrations.numbers import dossier_number_format
 from gddt.registrations.services import missing_documents
-from gddt.registrations.states import EDITABLE
+from gddt.registrations.states import EDIT, PRINT_DECLARATION, PRINT_GUIDE, state_allows
 
 PAGE_SIZE = 25
 
@@ -413,9 +413,9 @@ def _dossier_page(request: OfficerRequest, dossier_no: str, *, problem: Problem 
     missing = missing_documents(dossier)
     shown = problem_show(problem) if problem is not None else None
     can = {action: action in possible for action in ("verify", "approve", "reject", "reopen")}
-    can["edit"] = bool(roles & selectors.ACTION_ROLES["edit"]) and dossier.status in EDITABLE
-    can["print"] = dossier.status in EDITABLE or dossier.status == Status.APPROVED
-    can["guide"] = dossier.status == Status.APPROVED
+    can["edit"] = bool(roles & selectors.ACTION_ROLES["edit"]) and state_allows(action=EDIT, status=dossier.status)
+    can["print"] = state_allows(action=PRINT_DECLARATION, status=dossier.status)
+    can["guide"] = state_allows(action=PRINT_GUIDE, status=dossier.status)
     can["decide"] = can["verify"] or can["approve"] or can["reject"] or can["reopen"]
     components = _components(dossier, missing)
     context = {

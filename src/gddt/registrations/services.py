@@ -31,7 +31,7 @@ from gddt.registrations.models import (
     Transition,
 )
 from gddt.registrations.numbers import dossier_number_format, dossier_number_make
-from gddt.registrations.states import next_status
+from gddt.registrations.states import TRANSITIONS, state_check
 
 logger = logging.getLogger(__name__)
 SCOPE_API = "registrations"
@@ -214,11 +214,8 @@ def registration_status(*, dossier_no: str, verify: str) -> Dossier | None:
 def dossier_transition(*, dossier: Dossier, action: str, actor=None, office: Office | None = None,
                        reason: str = "", note: str = "") -> Dossier:
     """Moves a locked dossier along the one table of transitions (states.py) and records who, where, when, why."""
-    target = next_status(action, dossier.status)
-    if target is None:
-        raise conflict("invalid_transition",
-                       _("This action is not possible for a dossier in the state “%(status)s”.")
-                       % {"status": Status(dossier.status).label})
+    state_check(action=action, status=dossier.status)
+    target = TRANSITIONS[(action, Status(dossier.status))]
     Transition.objects.create(dossier=dossier, action=action, from_status=dossier.status, to_status=target,
                               actor=actor, office=office, reason=reason, note=note, at=timezone.now())
     dossier.status = target

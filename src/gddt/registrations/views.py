@@ -28,6 +28,7 @@ from gddt.registrations.services import (
     registration_status_throttle,
     registration_submit,
 )
+from gddt.registrations.states import state_rules
 
 RECEIPT_SESSION_KEY = "registration_receipt"
 WEB_SCOPE = "web"
@@ -186,6 +187,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             if dossier is None:
                 context["not_found"] = True
             else:
+                rules = state_rules(dossier.status)
                 context["result"] = {
                     "dossier_no": dossier_number_format(dossier.number or ""),
                     "status": dossier.status,
@@ -195,10 +197,8 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
                     "office_name": dossier.office.name,
                     "submitted_at": dossier.submitted_at,
                     "expires_at": dossier.expires_at,
-                    "is_open": dossier.status == Status.SUBMITTED,
-                    "missing": _document_labels(missing_documents(dossier))
-                    if dossier.status in (Status.SUBMITTED, Status.VERIFIED, Status.EXPIRED) else [],
-                    "bring": _bring_list(dossier.category)
-                    if dossier.status in (Status.SUBMITTED, Status.EXPIRED) else [],
+                    "is_open": rules.citizen_deadline,
+                    "missing": _document_labels(missing_documents(dossier)) if rules.citizen_missing else [],
+                    "bring": _bring_list(dossier.category) if rules.citizen_bring else [],
                 }
     return render(request, "registrations/status.html", context)

@@ -25,3 +25,26 @@ def test_the_guide_is_printed_only_once_the_dossier_is_approved(adult_dossier, h
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert response["Cache-Control"] == "private, no-store"
     assert AuditEvent.objects.filter(action="guide.print", dossier=adult_dossier, actor=hcm_approver).count() == 1
+
+
+def test_the_declaration_of_a_rejected_or_expired_dossier_is_not_printed(adult_dossier, minor_dossier,
+                                                                         hanoi_verifier):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gddt.registrations.models import Dossier, Status
+    from gddt.registrations.services import dossiers_expire_due
+
+    api = OfficerApi(hanoi_verifier)
+    assert api.post(url(adult_dossier, "/reject"), {"reason_code": "identity_mismatch", "note": ""}).status_code == 200
+    Dossier.objects.filter(pk=minor_dossier.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert dossiers_expire_due() == 1
+    for dossier, status in ((adult_dossier, Status.REJECTED), (minor_dossier, Status.EXPIRED)):
+        dossier.refresh_from_db()
+        assert dossier.status == status
+        refused = api.get(url(dossier, "/declaration.pdf"))
+        assert refused.status_code == 409
+        assert refused["Content-Type"] == "application/problem+json"
+        assert refused.json()["code"] == "not_printable"
+        assert not AuditEvent.objects.filter(action="declaration.print", dossier=dossier).exists()
