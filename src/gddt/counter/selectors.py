@@ -30,9 +30,11 @@ from gddt.registrations.services import missing_documents
 from gddt.registrations.states import allowed_actions
 
 # The roles each counter action needs (the one table; dossier_for_officer and the allowed actions read it).
+# A director assigns roles and reads reports: opening a dossier, its photos or its declaration (personal data)
+# needs a counter role too.
 ACTION_ROLES: dict[str, set[str]] = {
-    "view": {Role.VERIFIER, Role.APPROVER, Role.DIRECTOR, Role.ADMIN},
-    "print": {Role.VERIFIER, Role.APPROVER, Role.DIRECTOR, Role.ADMIN},
+    "view": {Role.VERIFIER, Role.APPROVER, Role.ADMIN},
+    "print": {Role.VERIFIER, Role.APPROVER, Role.ADMIN},
     "edit": {Role.VERIFIER},
     "verify": {Role.VERIFIER},
     "reject": {Role.VERIFIER, Role.APPROVER},

@@ -66,8 +66,8 @@ REJECT_REASONS: dict[str, Any] = {
 }
 
 _ROLE_MESSAGES: dict[str, Any] = {
-    "view": _("Looking at dossiers needs a role in an office."),
-    "print": _("Printing needs a role in an office."),
+    "view": _("Opening a dossier needs the role of receiving or approving officer."),
+    "print": _("Printing needs the role of receiving or approving officer."),
     "edit": _("Only a receiving officer may correct a dossier or supplement its documents."),
     "verify": _("Only a receiving officer may verify a dossier."),
     "reject": _("Only a receiving or approving officer may reject a dossier."),

@@ -256,6 +256,8 @@ def home(request: OfficerRequest) -> HttpResponse:
     context.update(
         statuses=Status.choices, offices=_browse_offices(request), filter_status=filter_status,
         filter_office=filter_office,
+        # A director browses the queue but opens no dossier: the rows link only for those who may.
+        can_open=bool(selectors.officer_roles(request.user) & selectors.ACTION_ROLES["view"]),
     )
     return render(request, "counter/home.html", context, status=status)
 

@@ -8,7 +8,7 @@ from gddt.accounts.models import ApiToken
 from gddt.audit.models import AuditEvent
 from gddt.counter.tests.apiclient import BASE, OfficerApi, complete, number_of, url
 from gddt.notifications.models import SmsMessage
-from gddt.testing import jpeg_bytes
+from gddt_testing.factories import jpeg_bytes
 
 # (method, path template, body): every endpoint of the counter's API.
 ENDPOINTS = [
@@ -87,14 +87,26 @@ def test_a_citizen_account_cannot_use_the_officers_api(adult_dossier):
     assert OfficerApi(citizen).get(url(adult_dossier)).status_code == 401
 
 
-def test_a_director_sees_the_dossiers_of_the_own_subtree_but_not_others(adult_dossier, minor_dossier,
-                                                                        hanoi_director):
+def test_a_director_lists_the_dossiers_of_the_own_subtree_but_not_others(adult_dossier, minor_dossier,
+                                                                         hanoi_director):
     api = OfficerApi(hanoi_director)
-    assert api.get(url(adult_dossier)).status_code == 200
-    assert api.get(url(adult_dossier, "/declaration.pdf")).status_code == 200
     assert api.get(url(minor_dossier)).status_code == 404
     listed = api.get(BASE).json()["results"]
     assert [row["dossier_no"] for row in listed] == [number_of(adult_dossier)]
+
+
+def test_a_director_without_a_counter_role_opens_no_dossier_photo_declaration_or_history(adult_dossier,
+                                                                                         hanoi_verifier,
+                                                                                         hanoi_director):
+    complete(adult_dossier, hanoi_verifier, verify=False)  # so that the photos exist
+    api = OfficerApi(hanoi_director)
+    events = AuditEvent.objects.count()
+    for suffix in ("", "/documents/portrait", "/declaration.pdf", "/guide.pdf", "/history"):
+        response = api.get(url(adult_dossier, suffix))
+        assert response.status_code == 403, suffix
+        assert response.json()["code"] == "missing_role"
+        assert adult_dossier.full_name not in response.content.decode()
+    assert AuditEvent.objects.count() == events  # nothing was looked at
 
 
 def test_a_director_may_not_act_as_a_receiving_or_approving_officer(adult_dossier, hanoi_director):

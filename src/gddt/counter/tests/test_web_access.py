@@ -4,7 +4,7 @@ to sign in (no session, no second factor) or refused (403/404)."""
 import pytest
 from django.conf import settings
 
-from gddt.counter.tests.test_web_support import HOME, officer_client, page_url, photo
+from gddt.counter.tests.test_web_support import HOME, number_of, officer_client, page_url, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,22 @@ def test_a_director_does_not_reach_a_dossier_outside_the_subtree(hanoi_director,
     response = officer_client(hanoi_director).get(page_url(minor_dossier))
     assert response.status_code == 404
     assert minor_dossier.full_name not in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [("dossier", {}), ("document", {"kind": "portrait"}),
+                                              ("declaration", {}), ("guide", {})])
+def test_a_director_without_a_counter_role_opens_no_dossier_photo_or_declaration(hanoi_director, adult_dossier,
+                                                                                name, kwargs):
+    response = officer_client(hanoi_director).get(page_url(adult_dossier, name, **kwargs))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert adult_dossier.full_name not in html and adult_dossier.personal_id not in html
+
+
+def test_a_director_browses_the_queue_without_links_to_the_dossiers(hanoi_director, adult_dossier):
+    html = officer_client(hanoi_director).get(HOME).content.decode()
+    assert number_of(adult_dossier) in html
+    assert page_url(adult_dossier) not in html
 
 
 def test_a_verifier_of_another_province_reaches_the_dossier_by_its_number(hcm_verifier, adult_dossier):

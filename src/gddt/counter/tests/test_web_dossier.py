@@ -7,7 +7,7 @@ from gddt.audit.models import AuditEvent
 from gddt.counter.tests.test_web_support import HOME, number_of, officer_client, page_url, photo
 from gddt.registrations.models import Dossier
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data
+from gddt_testing.factories import adult_data
 
 pytestmark = pytest.mark.django_db
 
@@ -119,8 +119,8 @@ def test_the_verifier_sees_the_verifier_actions_only(hcm_verifier, adult_dossier
     assert f'name="version" value="{adult_dossier.version}"' in html
 
 
-def test_a_director_only_reads(hanoi_director, adult_dossier):
-    html = officer_client(hanoi_director).get(page_url(adult_dossier)).content.decode()
+def test_an_administrator_only_reads(admin_officer, adult_dossier):
+    html = officer_client(admin_officer).get(page_url(adult_dossier)).content.decode()
     assert adult_dossier.full_name in html
     for button in ("verify-button", "approve-button", "reject-button"):
         assert f'id="{button}"' not in html
