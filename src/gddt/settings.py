@@ -1,6 +1,7 @@
 """The one settings module. Every value comes from the environment (gddt.core.env); the embedded
 default (SQLite, local files) and production (PostgreSQL, S3) differ in values only."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "gddt.accounts",
     "gddt.audit",
     "gddt.counter",
+    "gddt.reports",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,12 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_NUMBER_FILES = 12
 GDDT_MAX_REQUEST_BYTES = env_int("GDDT_MAX_REQUEST_BYTES", 80 * 1024 * 1024, minimum=1024)
+# Photos (registrations/images.py): the long side kept (enough to read an ID card), the decoded pixels one request
+# may cost (all its photos together, a pixel of more than 3 bytes counting more: 100 MP covers a minor's four photos
+# at the 24 MP a recent phone saves by default), and the decodes one web process runs at once (default: its cores).
+GDDT_PHOTO_MAX_SIDE = env_int("GDDT_PHOTO_MAX_SIDE", 2400, minimum=600)
+GDDT_PHOTO_MAX_REQUEST_PIXELS = env_int("GDDT_PHOTO_MAX_REQUEST_PIXELS", 100_000_000, minimum=1_000_000)
+GDDT_PHOTO_DECODES_AT_ONCE = env_int("GDDT_PHOTO_DECODES_AT_ONCE", os.cpu_count() or 1, minimum=1)
 
 # Internationalisation: Vietnamese first, English available.
 LANGUAGE_CODE = "vi"
@@ -204,6 +212,8 @@ GDDT_NOT_YOU_SMS_HOURS = env_int("GDDT_NOT_YOU_SMS_HOURS", 24, minimum=0)
 GDDT_IDEMPOTENCY_HOURS = env_int("GDDT_IDEMPOTENCY_HOURS", 24, minimum=1)
 GDDT_STATUS_LOOKUPS_PER_WINDOW = env_int("GDDT_STATUS_LOOKUPS_PER_WINDOW", 30, minimum=1)  # per 10 minutes
 GDDT_SCHEDULER_SECONDS = env_int("GDDT_SCHEDULER_SECONDS", 300, minimum=1)
+# The report figures fold in only what was recorded this long ago, so that no transaction still open is skipped.
+GDDT_REPORTS_GRACE_SECONDS = env_int("GDDT_REPORTS_GRACE_SECONDS", 60, minimum=0)
 # Extra leading three-digit codes accepted in personal IDs (births abroad); not published, so configurable.
 GDDT_EXTRA_PERSONAL_ID_PREFIXES = env_list("GDDT_EXTRA_PERSONAL_ID_PREFIXES", [])
 GDDT_API_TOKEN_DAYS = env_int("GDDT_API_TOKEN_DAYS", 90, minimum=1)
@@ -218,5 +228,6 @@ LOGGING = {
         # Request logs carry paths only; personal data never travels in a path or query we log.
         "django.request": {"level": "ERROR"},
         "django.security.DisallowedHost": {"level": "ERROR"},
+        "pyvips": {"level": "WARNING"},  # libvips narrates every decode at INFO
     },
 }

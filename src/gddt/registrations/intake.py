@@ -13,7 +13,7 @@ from gddt.adminunits.models import Province, Ward
 from gddt.core.errors import FieldError, bad_request, invalid
 from gddt.offices.models import Office
 from gddt.registrations import validators as v
-from gddt.registrations.images import CleanImage, image_clean
+from gddt.registrations.images import CleanImage, PixelBudget, image_clean
 from gddt.registrations.models import (
     Category,
     DocumentKind,
@@ -266,6 +266,7 @@ def _clean_photos(c: _Collector, files: dict[str, UploadedFile], out: CleanRegis
     if category is None:
         return
     components = component_table(category)
+    budget = PixelBudget()  # the pixels all photos of this request may decode together
     for name, upload in files.items():
         if name not in ONLINE_KINDS[Category(category)] or name not in components:
             c.add(name, "not_for_category", _("This document is not part of this kind of registration."))
@@ -273,6 +274,6 @@ def _clean_photos(c: _Collector, files: dict[str, UploadedFile], out: CleanRegis
         if components[name].except_id_type and components[name].except_id_type == id_type:
             c.add(name, "not_for_id_type", _("This document is not needed with this ID document."))
             continue
-        photo = c.run(name, image_clean, upload, min_short_side=components[name].min_short_side)
+        photo = c.run(name, image_clean, upload, min_short_side=components[name].min_short_side, budget=budget)
         if photo is not None:
             out.photos[name] = photo
