@@ -18,7 +18,7 @@ from load import concurrent_run
 from photos import clean_baseline, submission_photos
 from server import Server
 
-from gddt.testing import adult_data
+from gddt_testing.factories import adult_data
 
 HEALTH = "/api/v1/health"
 REGISTRATIONS = "/api/v1/registrations"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
+sys.path.insert(1, str(BENCH_DIR.parent / "testing"))  # gddt_testing: the factories, not shipped in the wheel
 
 import lookup  # noqa: E402
 import registration  # noqa: E402

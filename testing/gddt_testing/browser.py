@@ -1,5 +1,5 @@
 """Browser tests with Playwright and Debian's chromium, as a pytest plugin (src/gddt/conftest.py loads it with
-`pytest_plugins = ["gddt.browser"]`).
+`pytest_plugins = [..., "gddt_testing.browser"]`).
 
 A test that requests `browser` (or `phone_page`) is skipped when /usr/bin/chromium is absent on a laptop,
 and fails under CI=true, where a missing browser is a broken machine, not a reason to test less."""

@@ -11,7 +11,7 @@ from gddt.accounts.models import User
 from gddt.accounts.services import citizen_account_activate
 from gddt.registrations.models import Dossier, Status
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data, bhxh_code_new
+from gddt_testing.factories import adult_data, bhxh_code_new
 
 
 def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:

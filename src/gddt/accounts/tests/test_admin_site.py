@@ -1,7 +1,7 @@
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gddt.accounts.tests.conftest import totp_code
-from gddt.conftest import PERSONA_PASSWORD
+from gddt_testing.personas import PERSONA_PASSWORD
 
 
 def make_admin(user):

@@ -3,8 +3,8 @@ from django.conf import settings
 
 from gddt.accounts.auth import api_token_create
 from gddt.accounts.models import ApiToken, TokenAudience
-from gddt.conftest import PERSONA_PASSWORD
 from gddt.registrations.numbers import dossier_number_format
+from gddt_testing.personas import PERSONA_PASSWORD
 
 LOGIN = "/api/v1/auth/login"
 PASSWORD = "/api/v1/auth/password"

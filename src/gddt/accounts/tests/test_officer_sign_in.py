@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gddt.accounts.tests.conftest import totp_code
 from gddt.audit.models import AuditEvent
-from gddt.conftest import PERSONA_PASSWORD
+from gddt_testing.personas import PERSONA_PASSWORD
 
 SIGN_IN = "/can-bo/dang-nhap/"
 CODE = "/can-bo/dang-nhap/ma-xac-thuc/"

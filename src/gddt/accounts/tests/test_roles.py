@@ -7,10 +7,10 @@ from gddt.accounts.models import RoleAssignment
 from gddt.accounts.selectors import officer_has_role, staff_list
 from gddt.accounts.services import officer_create, officer_roles_set
 from gddt.audit.models import AuditEvent
-from gddt.conftest import PERSONA_PASSWORD
 from gddt.core.errors import Problem
 from gddt.offices.models import Office
 from gddt.offices.services import offices_import_csv
+from gddt_testing.personas import PERSONA_PASSWORD
 
 
 def roles_of(user, code: str) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from gddt.testing import adult_data
+from gddt_testing.factories import adult_data
 
 
 def free_port() -> int:

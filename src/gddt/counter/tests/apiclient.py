@@ -11,7 +11,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from gddt.accounts.auth import api_token_create
 from gddt.registrations.models import Dossier
 from gddt.registrations.numbers import dossier_number_format
-from gddt.testing import jpeg_bytes
+from gddt_testing.factories import jpeg_bytes
 
 BASE = "/api/v1/office/dossiers"
 CLIENT_IP = "203.0.113.7"

@@ -8,7 +8,7 @@ from gddt.counter.tests.apiclient import CLIENT_IP, OfficerApi, number_of, url
 from gddt.notifications.models import SmsMessage
 from gddt.registrations.models import Document, Status
 from gddt.registrations.numbers import dossier_qr_payload
-from gddt.testing import jpeg_bytes
+from gddt_testing.factories import jpeg_bytes
 
 
 def test_a_hanoi_dossier_is_found_completed_and_approved_at_the_hcm_office(adult_dossier, hcm_verifier,

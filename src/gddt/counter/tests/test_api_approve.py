@@ -9,12 +9,12 @@ from django.db import connection
 from gddt.accounts.models import User
 from gddt.accounts.services import officer_create
 from gddt.audit.models import AuditEvent
-from gddt.conftest import PERSONA_PASSWORD
 from gddt.counter import services
 from gddt.counter.tests.apiclient import OfficerApi, complete, url
 from gddt.notifications.models import SmsMessage
 from gddt.offices.models import Office
 from gddt.registrations.models import Dossier, Status
+from gddt_testing.personas import PERSONA_PASSWORD
 
 
 def test_approval_activates_the_account_and_sends_the_password_by_sms(adult_dossier, hanoi_verifier,
@@ -146,7 +146,7 @@ def test_the_approve_service_returns_the_username(adult_dossier, hanoi_verifier,
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_at_once_approve_exactly_once(reference):
     from gddt.registrations.services import registration_submit
-    from gddt.testing import adult_data
+    from gddt_testing.factories import adult_data
 
     verifier = officer_create(username="pg.verifier", office=Office.objects.get(code="01"), roles=["verifier"],
                               password=PERSONA_PASSWORD)

@@ -8,7 +8,7 @@ from gddt.audit.models import AuditEvent
 from gddt.counter.tests.apiclient import BASE, OfficerApi, complete, number_of
 from gddt.registrations.models import Dossier
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data
+from gddt_testing.factories import adult_data
 
 
 def _listed(response) -> list[str]:

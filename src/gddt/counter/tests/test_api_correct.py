@@ -9,7 +9,7 @@ from gddt.counter import services
 from gddt.counter.tests.apiclient import OfficerApi, complete, url
 from gddt.registrations.models import Dossier
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data, personal_id_for
+from gddt_testing.factories import adult_data, personal_id_for
 
 
 def _patch(api: OfficerApi, dossier, changes, reason="Theo bản gốc CCCD", **headers):

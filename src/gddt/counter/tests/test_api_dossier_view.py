@@ -7,7 +7,7 @@ from gddt.counter import services
 from gddt.counter.tests.apiclient import CLIENT_IP, OfficerApi, number_of, url
 from gddt.registrations.models import Dossier
 from gddt.registrations.services import registration_submit
-from gddt.testing import jpeg_bytes, minor_data
+from gddt_testing.factories import jpeg_bytes, minor_data
 
 
 def test_the_dossier_has_every_field_of_the_registration_its_state_and_an_etag(adult_dossier, hcm_verifier):

@@ -10,7 +10,7 @@ from gddt.counter.tests.apiclient import OfficerApi, url
 from gddt.notifications.models import SmsMessage
 from gddt.registrations.models import Dossier, Status
 from gddt.registrations.services import dossiers_expire_due, registration_submit
-from gddt.testing import adult_data
+from gddt_testing.factories import adult_data
 
 
 def _expire(dossier: Dossier) -> None:

@@ -8,7 +8,7 @@ from gddt.counter.tests.apiclient import BASE, CLIENT_IP, OfficerApi, number_of
 from gddt.registrations.models import Dossier
 from gddt.registrations.numbers import dossier_number_is_valid
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data, bhxh_code_new
+from gddt_testing.factories import adult_data, bhxh_code_new
 
 
 def _mistype(number: str) -> str:

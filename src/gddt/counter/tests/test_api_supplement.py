@@ -11,7 +11,7 @@ from gddt.counter import services
 from gddt.counter.tests.apiclient import OfficerApi, url
 from gddt.registrations.models import Document, Dossier
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data, jpeg_bytes, png_bytes
+from gddt_testing.factories import adult_data, jpeg_bytes, png_bytes
 
 
 def _stored_files() -> list[str]:

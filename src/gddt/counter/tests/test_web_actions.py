@@ -7,11 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gddt.accounts.services import officer_create
-from gddt.conftest import PERSONA_PASSWORD
 from gddt.counter.tests.test_web_support import fresh, officer_client, page_url, photo, supplement_all
 from gddt.notifications.models import SmsMessage
 from gddt.offices.models import Office
 from gddt.registrations.models import Document, DocumentSource, Dossier, Status
+from gddt_testing.personas import PERSONA_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

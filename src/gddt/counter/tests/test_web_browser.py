@@ -10,11 +10,11 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gddt.browser import wait_until
-from gddt.conftest import PERSONA_PASSWORD
 from gddt.registrations.models import Dossier, Status
 from gddt.registrations.numbers import dossier_number_format
-from gddt.testing import adult_data, jpeg_bytes, minor_data
+from gddt_testing.browser import wait_until
+from gddt_testing.factories import adult_data, jpeg_bytes, minor_data
+from gddt_testing.personas import PERSONA_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -162,7 +162,7 @@ def test_a_dossier_submitted_online_in_ha_noi_is_completed_and_approved_in_ho_ch
 @pytest.fixture
 def camera_browser(monkeypatch):
     """Chromium with its fake camera (a moving test pattern), and no prompt for the permission."""
-    from gddt.browser import CHROMIUM, CHROMIUM_ARGS, chromium_or_skip
+    from gddt_testing.browser import CHROMIUM, CHROMIUM_ARGS, chromium_or_skip
 
     chromium_or_skip()
     from playwright.sync_api import sync_playwright

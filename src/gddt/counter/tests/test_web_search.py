@@ -10,7 +10,7 @@ from gddt.counter.tests.test_web_support import HOME, number_of, officer_client,
 from gddt.registrations.models import Dossier
 from gddt.registrations.numbers import dossier_number_make, dossier_qr_payload
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data, bhxh_code_new, personal_id_for
+from gddt_testing.factories import adult_data, bhxh_code_new, personal_id_for
 
 pytestmark = pytest.mark.django_db
 

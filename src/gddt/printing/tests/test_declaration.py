@@ -20,7 +20,7 @@ from gddt.printing.tests.reading import (
 from gddt.registrations.models import Dossier
 from gddt.registrations.numbers import dossier_number_format, dossier_qr_payload
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data, minor_data
+from gddt_testing.factories import adult_data, minor_data
 
 PRINTED_AT = datetime(2026, 3, 5, 2, 30, tzinfo=UTC)  # 09:30 in Hồ Chí Minh City
 A4 = (595, 842)

@@ -8,7 +8,7 @@ from django.db import connection
 from gddt.core.errors import Problem
 from gddt.registrations.models import Dossier
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data
+from gddt_testing.factories import adult_data
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ import pytest
 
 from gddt.registrations.models import Document, Dossier
 from gddt.registrations.numbers import dossier_number_is_valid, dossier_number_normalize
-from gddt.testing import adult_data, jpeg_bytes, minor_data, png_bytes
+from gddt_testing.factories import adult_data, jpeg_bytes, minor_data, png_bytes
 
 from .helpers import kept, png_bomb, post_json, post_multipart, stored_files
 

@@ -1,6 +1,6 @@
 import pytest
 
-from gddt.testing import adult_data
+from gddt_testing.factories import adult_data
 
 from .helpers import post_json
 

@@ -5,7 +5,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from gddt.registrations import validators as v
-from gddt.testing import personal_id_for
+from gddt_testing.factories import personal_id_for
 
 births = st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31))
 sexes = st.sampled_from(["male", "female"])

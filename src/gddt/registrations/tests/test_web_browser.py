@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from gddt import browser as browser_plugin
 from gddt.registrations.models import Document, Dossier
 from gddt.registrations.numbers import dossier_number_is_valid, dossier_number_normalize
-from gddt.testing import adult_data, jpeg_bytes
+from gddt_testing import browser as browser_plugin
+from gddt_testing.factories import adult_data, jpeg_bytes
 
 
 def _no_horizontal_scroll(page) -> bool:

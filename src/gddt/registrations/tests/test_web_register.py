@@ -11,7 +11,7 @@ from gddt.notifications.models import SmsMessage
 from gddt.registrations.forms import registration_data
 from gddt.registrations.models import Category, Document, Dossier
 from gddt.registrations.numbers import dossier_number_format
-from gddt.testing import adult_data, jpeg_bytes, minor_data
+from gddt_testing.factories import adult_data, jpeg_bytes, minor_data
 
 pytestmark = pytest.mark.django_db
 FORM = "/dang-ky/"

@@ -6,7 +6,7 @@ from django.utils import timezone
 from gddt.registrations.models import Dossier, Status
 from gddt.registrations.numbers import dossier_number_format
 from gddt.registrations.services import registration_submit
-from gddt.testing import adult_data, bhxh_code_new, minor_data
+from gddt_testing.factories import adult_data, bhxh_code_new, minor_data
 
 pytestmark = pytest.mark.django_db
 STATUS = "/tra-cuu/"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gddt.testing import adult_data
+from gddt_testing.factories import adult_data
 
 APPS = ("core", "registrations", "offices", "notifications")
 ROOT = Path(__file__).resolve().parents[2]
