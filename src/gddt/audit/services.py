@@ -4,18 +4,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from gddt.audit.models import AuditEvent
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from gddt.core.clients import client_address
 
 
 def audit_record(*, action: str, actor=None, office=None, request: HttpRequest | None = None, dossier=None,
-                 target: str = "", detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Writes one append-only event. Call it inside the transaction of the action it records."""
+                 target: str = "", detail: dict[str, Any] | None = None, client_ip: str | None = None) -> AuditEvent:
+    """Writes one append-only event. Call it inside the transaction of the action it records. The client's
+    address is `client_ip`, or else that of `request`."""
+    if client_ip is None and request is not None:
+        client_ip = client_address(request)
     return AuditEvent.objects.create(
         at=timezone.now(), actor=actor, actor_username=getattr(actor, "username", "") or "", office=office,
-        client_ip=client_ip(request), action=action, dossier=dossier, target=target, detail=detail or {},
+        client_ip=client_ip or None, action=action, dossier=dossier, target=target, detail=detail or {},
     )

@@ -7,23 +7,22 @@ import time
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from gddt.core.errors import FieldError, Problem
 from gddt.core.models import ThrottleCounter
 
 
-def _client_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR") or "unknown"
+def _client_key(client_ip: str) -> str:
+    address = client_ip or "unknown"
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 
-def throttle_check(*, request: HttpRequest, scope: str, limit: int, window_seconds: int) -> None:
+def throttle_check(*, client_ip: str, scope: str, limit: int, window_seconds: int) -> None:
     """Counts this request; raises 429 once the client made more than `limit` in the current window."""
     now = int(time.time())
     slot = now - now % window_seconds  # the start of the current window, in seconds
-    key = _client_key(request)
+    key = _client_key(client_ip)
     with transaction.atomic():
         updated = ThrottleCounter.objects.filter(scope=scope, key=key, slot=slot).update(count=F("count") + 1)
         if not updated:

@@ -16,6 +16,7 @@ from ninja import Query, Router
 
 from gddt.accounts.auth import officer_auth
 from gddt.accounts.models import User
+from gddt.core.clients import client_address
 from gddt.core.errors import Problem, bad_request
 from gddt.core.idempotency import idempotency_key_clean
 from gddt.counter import selectors, services
@@ -35,7 +36,7 @@ from gddt.counter.schemas import (
 )
 from gddt.registrations.models import Dossier
 from gddt.registrations.numbers import dossier_number_format
-from gddt.registrations.services import missing_documents
+from gddt.registrations.selectors import missing_documents
 
 router = Router(tags=["counter"], auth=officer_auth)
 
@@ -119,9 +120,9 @@ def _summaries(dossiers) -> list[dict[str, Any]]:
 def dossiers_find(request: HttpRequest, q: str | None = None, status: str | None = None, office: str | None = None,
                   limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
     if q is not None:
-        return _summaries(selectors.dossier_search(officer=_me(request), q=q, request=request))
+        return _summaries(selectors.dossier_search(officer=_me(request), q=q, client_ip=client_address(request)))
     queryset = selectors.dossier_browse(officer=_me(request), status=status, office_code=office,
-                                        request=request)
+                                        client_ip=client_address(request))
     return {"count": queryset.count(), "limit": limit, "offset": offset,
                  "results": _summaries(queryset[offset:offset + limit])}
 
@@ -135,7 +136,7 @@ def dossiers_find(request: HttpRequest, q: str | None = None, status: str | None
 def dossiers_search(request: HttpRequest, payload: SearchIn):
     # A search changes nothing, so a retry simply searches again; the key is only checked for shape.
     idempotency_key_clean(request.headers.get("Idempotency-Key"))
-    return _summaries(selectors.dossier_search(officer=_me(request), q=payload.q, request=request))
+    return _summaries(selectors.dossier_search(officer=_me(request), q=payload.q, client_ip=client_address(request)))
 
 
 # --- one dossier ---------------------------------------------------------------------------------------------
@@ -154,7 +155,7 @@ def _detail(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
 )
 def dossier_get(request: HttpRequest, dossier_no: str, response: HttpResponse):
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")
-    services.dossier_view(officer=_me(request), dossier=dossier, request=request)
+    services.dossier_view(officer=_me(request), dossier=dossier, client_ip=client_address(request))
     response["ETag"] = _etag(dossier.version)
     response["Cache-Control"] = NO_STORE
     return selectors.dossier_detail(officer=_me(request), dossier=dossier)
@@ -170,7 +171,8 @@ def dossier_patch(request: HttpRequest, dossier_no: str, payload: CorrectionIn):
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="edit")
     corrected = services.dossier_correct(officer=_me(request), dossier=dossier, changes=payload.changes,
-                                         reason=payload.reason, expected_version=expected, request=request)
+                                         reason=payload.reason, expected_version=expected,
+                                         client_ip=client_address(request))
     body = DossierOut(**_detail(request, corrected)).model_dump(mode="json")
     return _json(200, body, version=body["version"])
 
@@ -216,7 +218,7 @@ def document_put(request: HttpRequest, dossier_no: str, kind: str):
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="edit")
     upload = _upload(request)
     document = services.document_supplement(officer=_me(request), dossier=dossier, kind=kind, upload=upload,
-                                            expected_version=expected, request=request)
+                                            expected_version=expected, client_ip=client_address(request))
     fresh = selectors.dossier_queryset().get(pk=dossier.pk)
     document = next(d for d in fresh.documents.all() if d.pk == document.pk)
     body = SupplementOut(dossier_no=dossier_number_format(fresh.number or ""), version=fresh.version,
@@ -235,7 +237,7 @@ def document_put(request: HttpRequest, dossier_no: str, kind: str):
 def document_get(request: HttpRequest, dossier_no: str, kind: str):
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")
     content, content_type = services.document_read(officer=_me(request), dossier=dossier, kind=kind,
-                                                   request=request)
+                                                   client_ip=client_address(request))
     response = HttpResponse(content, content_type=content_type)
     response["Cache-Control"] = NO_STORE
     response["Content-Disposition"] = f'inline; filename="{kind}.jpg"'
@@ -256,7 +258,7 @@ def dossier_verify(request: HttpRequest, dossier_no: str):
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="verify")
 
     def run() -> tuple[int, dict[str, Any]]:
-        done = services.dossier_verify(officer=_me(request), dossier=dossier, request=request,
+        done = services.dossier_verify(officer=_me(request), dossier=dossier, client_ip=client_address(request),
                                        expected_version=expected)
         return 200, _action_body(_me(request), done)
 
@@ -276,7 +278,7 @@ def dossier_approve(request: HttpRequest, dossier_no: str):
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="approve")
 
     def run() -> tuple[int, dict[str, Any]]:
-        approval = services.dossier_approve(officer=_me(request), dossier=dossier, request=request,
+        approval = services.dossier_approve(officer=_me(request), dossier=dossier, client_ip=client_address(request),
                                             expected_version=expected)
         return 200, _action_body(_me(request), approval.dossier, username=approval.username)
 
@@ -296,7 +298,7 @@ def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn):
 
     def run() -> tuple[int, dict[str, Any]]:
         done = services.dossier_reject(officer=_me(request), dossier=dossier, reason_code=payload.reason_code,
-                                       note=payload.note, request=request, expected_version=expected)
+                                       note=payload.note, client_ip=client_address(request), expected_version=expected)
         return 200, _action_body(_me(request), done)
 
     return _once(request, "reject", dossier.number or "", payload.model_dump(), run)
@@ -313,8 +315,8 @@ def dossier_reopen(request: HttpRequest, dossier_no: str, payload: ReopenIn):
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="reopen")
 
     def run() -> tuple[int, dict[str, Any]]:
-        done = services.dossier_reopen(officer=_me(request), dossier=dossier, note=payload.note, request=request,
-                                       expected_version=expected)
+        done = services.dossier_reopen(officer=_me(request), dossier=dossier, note=payload.note,
+                                       client_ip=client_address(request), expected_version=expected)
         return 200, _action_body(_me(request), done)
 
     return _once(request, "reopen", dossier.number or "", payload.model_dump(), run)
@@ -340,7 +342,7 @@ _PDF = {200: {"description": "A PDF", "content": {"application/pdf": {}}}}
 )
 def declaration_pdf(request: HttpRequest, dossier_no: str):
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="print")
-    content = services.declaration_render(officer=_me(request), dossier=dossier, request=request)
+    content = services.declaration_render(officer=_me(request), dossier=dossier, client_ip=client_address(request))
     return _pdf(content, f"to-khai-{dossier.number}.pdf")
 
 
@@ -351,7 +353,7 @@ def declaration_pdf(request: HttpRequest, dossier_no: str):
 )
 def guide_pdf(request: HttpRequest, dossier_no: str):
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="print")
-    content = services.guide_render(officer=_me(request), dossier=dossier, request=request)
+    content = services.guide_render(officer=_me(request), dossier=dossier, client_ip=client_address(request))
     return _pdf(content, f"huong-dan-vssid-{dossier.number}.pdf")
 
 
@@ -363,7 +365,7 @@ def guide_pdf(request: HttpRequest, dossier_no: str):
 )
 def dossier_history(request: HttpRequest, dossier_no: str, response: HttpResponse):
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")
-    events = services.dossier_history(officer=_me(request), dossier=dossier, request=request)
+    events = services.dossier_history(officer=_me(request), dossier=dossier, client_ip=client_address(request))
     response["Cache-Control"] = NO_STORE
     return {
         "dossier_no": dossier_number_format(dossier.number or ""),

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +25,7 @@ from gddt.registrations.numbers import (
     dossier_number_is_valid,
     dossier_number_normalize,
 )
-from gddt.registrations.services import missing_documents
+from gddt.registrations.selectors import missing_documents
 from gddt.registrations.states import allowed_actions
 
 # The roles each counter action needs (the one table; dossier_for_officer and the allowed actions read it).
@@ -182,7 +181,7 @@ def _personal_id(digits: str) -> bool:
     return True
 
 
-def dossier_search(*, officer: User, q: str, request: HttpRequest | None = None) -> list[Dossier]:
+def dossier_search(*, officer: User, q: str, client_ip: str | None = None) -> list[Dossier]:
     """The exact look-up of rule 3/4, nationwide: by dossier number (with or without separators, or the QR
     payload), personal ID, insurance number or phone. Newest first."""
     roles = officer_roles(officer)
@@ -203,7 +202,7 @@ def dossier_search(*, officer: User, q: str, request: HttpRequest | None = None)
                     "digit does not match. Check the digits again.")
         raise Problem(422, message, "mistyped_dossier_no", [FieldError("q", "mistyped_dossier_no", message)])
     with transaction.atomic():
-        audit_record(action="dossier.search", actor=officer, office=officer.office, request=request,
+        audit_record(action="dossier.search", actor=officer, office=officer.office, client_ip=client_ip,
                      dossier=hits[0] if len(hits) == 1 else None,
                      detail={"kinds": reference.kinds, "hits": len(hits),
                              "dossier_nos": [dossier_number_format(d.number or "") for d in hits]})
@@ -211,7 +210,7 @@ def dossier_search(*, officer: User, q: str, request: HttpRequest | None = None)
 
 
 def dossier_browse(*, officer: User, status: str | None = None, office_code: str | None = None,
-                   request: HttpRequest | None = None) -> QuerySet[Dossier]:
+                   client_ip: str | None = None) -> QuerySet[Dossier]:
     """The queue of the officer's own subtrees (rule 5), newest first; `office_code` narrows it to that
     office's subtree (404 outside reach). Audited as "dossier.browse"."""
     roles = officer_roles(officer)
@@ -231,7 +230,7 @@ def dossier_browse(*, officer: User, status: str | None = None, office_code: str
         queryset = queryset.filter(Q(office__path__startswith=office.path)
                                    | Q(completed_office__path__startswith=office.path))
     with transaction.atomic():
-        audit_record(action="dossier.browse", actor=officer, office=officer.office, request=request,
+        audit_record(action="dossier.browse", actor=officer, office=officer.office, client_ip=client_ip,
                      detail={"status": status or "", "office": office_code or ""})
     return queryset.order_by("-submitted_at", "-pk")
 

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -45,12 +44,8 @@ from gddt.registrations.models import (
     IdDocumentType,
 )
 from gddt.registrations.numbers import dossier_number_format, dossier_number_is_valid, dossier_number_normalize
-from gddt.registrations.services import (
-    document_files_delete,
-    document_store,
-    dossier_transition,
-    missing_documents,
-)
+from gddt.registrations.selectors import missing_documents
+from gddt.registrations.services import document_files_delete, document_store, dossier_transition
 from gddt.registrations.states import EDIT, PRINT_DECLARATION, PRINT_GUIDE, state_check
 
 logger = logging.getLogger(__name__)
@@ -129,8 +124,8 @@ def _locked(dossier: Dossier, expected_version: int | None) -> Dossier:
     return row
 
 
-def _audit(action: str, *, officer: User, dossier: Dossier, request: HttpRequest | None, **detail: Any) -> None:
-    audit_record(action=action, actor=officer, office=officer.office, request=request, dossier=dossier,
+def _audit(action: str, *, officer: User, dossier: Dossier, client_ip: str | None, **detail: Any) -> None:
+    audit_record(action=action, actor=officer, office=officer.office, client_ip=client_ip, dossier=dossier,
                  detail=detail)
 
 
@@ -144,12 +139,12 @@ def _text(field: str, value: object, *, max_length: int, required: bool = True) 
 # --- looks ---------------------------------------------------------------------------------------------------
 
 
-def dossier_view(*, officer: User, dossier: Dossier, request: HttpRequest | None) -> None:
+def dossier_view(*, officer: User, dossier: Dossier, client_ip: str | None) -> None:
     with transaction.atomic():
-        _audit("dossier.view", officer=officer, dossier=dossier, request=request)
+        _audit("dossier.view", officer=officer, dossier=dossier, client_ip=client_ip)
 
 
-def document_read(*, officer: User, dossier: Dossier, kind: str, request: HttpRequest | None) -> tuple[bytes, str]:
+def document_read(*, officer: User, dossier: Dossier, kind: str, client_ip: str | None) -> tuple[bytes, str]:
     """The current document of `kind`, read from the private storage (never a public URL)."""
     document = Document.objects.filter(dossier=dossier, kind=kind, replaced_at__isnull=True).first()
     if document is None:
@@ -157,22 +152,22 @@ def document_read(*, officer: User, dossier: Dossier, kind: str, request: HttpRe
     with default_storage.open(document.file.name, "rb") as handle:
         content = handle.read()
     with transaction.atomic():
-        _audit("document.view", officer=officer, dossier=dossier, request=request, kind=kind)
+        _audit("document.view", officer=officer, dossier=dossier, client_ip=client_ip, kind=kind)
     return content, document.content_type
 
 
-def declaration_render(*, officer: User, dossier: Dossier, request: HttpRequest | None) -> bytes:
+def declaration_render(*, officer: User, dossier: Dossier, client_ip: str | None) -> bytes:
     """The prefilled declaration with the QR code of the dossier number, to be signed at the counter."""
     from gddt.printing.declaration import declaration_pdf
 
     state_check(action=PRINT_DECLARATION, status=dossier.status)
     pdf = declaration_pdf(dossier=dossier, printed_by_office=officer.office)
     with transaction.atomic():
-        _audit("declaration.print", officer=officer, dossier=dossier, request=request)
+        _audit("declaration.print", officer=officer, dossier=dossier, client_ip=client_ip)
     return pdf
 
 
-def guide_render(*, officer: User, dossier: Dossier, request: HttpRequest | None) -> bytes:
+def guide_render(*, officer: User, dossier: Dossier, client_ip: str | None) -> bytes:
     """The short VssID guide with the account's username (rule 6); only once the account is active."""
     from gddt.printing.guide import vssid_guide_pdf
 
@@ -180,14 +175,14 @@ def guide_render(*, officer: User, dossier: Dossier, request: HttpRequest | None
     assert dossier.account is not None  # an approved dossier has its account: approval sets both at once
     pdf = vssid_guide_pdf(full_name=dossier.full_name, username=dossier.account.username, office=officer.office)
     with transaction.atomic():
-        _audit("guide.print", officer=officer, dossier=dossier, request=request)
+        _audit("guide.print", officer=officer, dossier=dossier, client_ip=client_ip)
     return pdf
 
 
-def dossier_history(*, officer: User, dossier: Dossier, request: HttpRequest | None) -> list[AuditEvent]:
+def dossier_history(*, officer: User, dossier: Dossier, client_ip: str | None) -> list[AuditEvent]:
     """The audit events of the dossier, oldest first (this look included)."""
     with transaction.atomic():
-        _audit("history.view", officer=officer, dossier=dossier, request=request)
+        _audit("history.view", officer=officer, dossier=dossier, client_ip=client_ip)
     return list(audit_events_for_dossier(dossier=dossier))
 
 
@@ -253,7 +248,7 @@ def _differs(old: object, new: object) -> bool:
 
 
 def dossier_correct(*, officer: User, dossier: Dossier, changes: dict, reason: str, expected_version: int | None,
-                    request: HttpRequest | None) -> Dossier:
+                    client_ip: str | None) -> Dossier:
     """Corrects the data as the originals show it, with the checks and cross-checks of a registration. The
     audit event names the fields, never their values."""
     errors = []
@@ -285,13 +280,13 @@ def dossier_correct(*, officer: User, dossier: Dossier, changes: dict, reason: s
             setattr(row, field, values[field])
         row.version += 1
         _save(row)
-        _audit("dossier.correct", officer=officer, dossier=row, request=request,
+        _audit("dossier.correct", officer=officer, dossier=row, client_ip=client_ip,
                fields=[FIELD_PATHS[field] for field in changed], reason=reason)
     return row
 
 
 def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: UploadedFile | bytes | None,
-                        expected_version: int | None, request: HttpRequest | None) -> Document:
+                        expected_version: int | None, client_ip: str | None) -> Document:
     """Supplements or replaces one component at the counter (rule 1), with the photo rules of the online
     form; the replaced document stays, marked replaced. A refused file leaves nothing behind."""
     if kind not in DocumentKind.values:
@@ -318,7 +313,7 @@ def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: U
                                       officer=officer, office=officer.office, saved_names=saved_names)
             row.version += 1
             row.save(update_fields=["version", "updated_at"])
-            _audit("document.supplement", officer=officer, dossier=row, request=request, kind=kind,
+            _audit("document.supplement", officer=officer, dossier=row, client_ip=client_ip, kind=kind,
                    replaced=replaced)
     except BaseException:
         document_files_delete(saved_names)
@@ -329,7 +324,7 @@ def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: U
 # --- transitions ---------------------------------------------------------------------------------------------
 
 
-def dossier_verify(*, officer: User, dossier: Dossier, request: HttpRequest | None,
+def dossier_verify(*, officer: User, dossier: Dossier, client_ip: str | None,
                    expected_version: int | None = None) -> Dossier:
     """The receiving officer has compared the person, the originals and the data: submitted -> verified.
     The office that does it is the completing office (rule 4)."""
@@ -338,11 +333,11 @@ def dossier_verify(*, officer: User, dossier: Dossier, request: HttpRequest | No
         dossier_transition(dossier=row, action="verify", actor=officer, office=officer.office)
         row.verified_by, row.verified_at, row.completed_office = officer, timezone.now(), officer.office
         row.save()
-        _audit("dossier.verify", officer=officer, dossier=row, request=request)
+        _audit("dossier.verify", officer=officer, dossier=row, client_ip=client_ip)
     return row
 
 
-def dossier_approve(*, officer: User, dossier: Dossier, request: HttpRequest | None,
+def dossier_approve(*, officer: User, dossier: Dossier, client_ip: str | None,
                     expected_version: int | None = None) -> Approval:
     """Approves a verified, complete dossier and activates the account (rules 2, 6, 7). Of two officers
     approving at once exactly one succeeds: the row lock serialises them and the second sees "approved"."""
@@ -368,7 +363,7 @@ def dossier_approve(*, officer: User, dossier: Dossier, request: HttpRequest | N
         row.save()
         sms_queue(to=row.phone, template="approved", context={"username": user.username, "password": password},
                   dossier_id=row.pk)
-        _audit("dossier.approve", officer=officer, dossier=row, request=request)
+        _audit("dossier.approve", officer=officer, dossier=row, client_ip=client_ip)
     return Approval(dossier=row, username=user.username)
 
 
@@ -377,7 +372,7 @@ def reject_reason_label(code: str, *, language: str = "vi") -> str:
         return str(REJECT_REASONS[code])
 
 
-def dossier_reject(*, officer: User, dossier: Dossier, reason_code: str, note: str, request: HttpRequest | None,
+def dossier_reject(*, officer: User, dossier: Dossier, reason_code: str, note: str, client_ip: str | None,
                    expected_version: int | None = None) -> Dossier:
     """Refuses a submitted or verified dossier for one of REJECT_REASONS, never for missing photos (rule 1)."""
     if reason_code == "missing_documents":
@@ -395,11 +390,11 @@ def dossier_reject(*, officer: User, dossier: Dossier, reason_code: str, note: s
         row.save()
         sms_queue(to=row.phone, template="rejected", dossier_id=row.pk, context={
             "dossier_no": dossier_number_format(row.number or ""), "reason": reject_reason_label(reason_code)})
-        _audit("dossier.reject", officer=officer, dossier=row, request=request, reason_code=reason_code)
+        _audit("dossier.reject", officer=officer, dossier=row, client_ip=client_ip, reason_code=reason_code)
     return row
 
 
-def dossier_reopen(*, officer: User, dossier: Dossier, note: str, request: HttpRequest | None,
+def dossier_reopen(*, officer: User, dossier: Dossier, note: str, client_ip: str | None,
                    expected_version: int | None = None) -> Dossier:
     """The person turned up after the deadline: expired -> submitted, with a new deadline and a reason."""
     note = _text("note", note, max_length=1000)
@@ -413,7 +408,7 @@ def dossier_reopen(*, officer: User, dossier: Dossier, note: str, request: HttpR
         sms_queue(to=row.phone, template="reopened", dossier_id=row.pk, context={
             "dossier_no": dossier_number_format(row.number or ""),
             "deadline": timezone.localtime(row.expires_at).strftime("%d/%m/%Y")})
-        _audit("dossier.reopen", officer=officer, dossier=row, request=request)
+        _audit("dossier.reopen", officer=officer, dossier=row, client_ip=client_ip)
     return row
 
 

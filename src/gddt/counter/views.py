@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gddt.accounts.decorators import officer_required
 from gddt.accounts.models import User
 from gddt.accounts.selectors import offices_with_role
+from gddt.core.clients import client_address
 from gddt.core.errors import FieldError, Problem, invalid
 from gddt.counter import selectors, services
 from gddt.offices.models import Office
@@ -36,7 +37,7 @@ from gddt.registrations.models import (
     Status,
 )
 from gddt.registrations.numbers import dossier_number_format
-from gddt.registrations.services import missing_documents
+from gddt.registrations.selectors import missing_documents
 from gddt.registrations.states import EDIT, PRINT_DECLARATION, PRINT_GUIDE, state_allows
 
 PAGE_SIZE = 25
@@ -229,7 +230,7 @@ def home(request: OfficerRequest) -> HttpResponse:
         q = request.POST.get("q", "")
         context["q"] = q
         try:
-            hits = selectors.dossier_search(officer=request.user, q=q, request=request)
+            hits = selectors.dossier_search(officer=request.user, q=q, client_ip=client_address(request))
         except Problem as problem:
             context["search_problem"] = problem_show(problem)
             status = problem.status
@@ -243,7 +244,7 @@ def home(request: OfficerRequest) -> HttpResponse:
     filter_office = request.GET.get("office", "")
     try:
         queue = selectors.dossier_browse(officer=request.user, status=filter_status or None,
-                                         office_code=filter_office or None, request=request)
+                                         office_code=filter_office or None, client_ip=client_address(request))
     except Problem as problem:
         if problem.status == 403:
             raise  # no role at all: the whole page is refused
@@ -375,7 +376,7 @@ def _components(dossier: Dossier, missing: list[str]) -> list[Component]:
 
 
 def _history(request: OfficerRequest, dossier: Dossier) -> list[dict[str, Any]]:
-    events = services.dossier_history(officer=request.user, dossier=dossier, request=request)
+    events = services.dossier_history(officer=request.user, dossier=dossier, client_ip=client_address(request))
     rows = []
     for event in reversed(list(events)):  # newest first on the page
         detail = event.detail or {}
@@ -408,7 +409,7 @@ def _dossier_page(request: OfficerRequest, dossier_no: str, *, problem: Problem 
     """Renders the dossier afresh (after a refused action too: the services rolled back, and the officer must
     see the data as it is now). Every rendering is a look at personal data, so it is audited."""
     dossier = _reach(request, dossier_no, "view")
-    services.dossier_view(officer=request.user, dossier=dossier, request=request)
+    services.dossier_view(officer=request.user, dossier=dossier, client_ip=client_address(request))
     # Only the actions this officer may take are offered; the services still decide when one is posted.
     possible = set(selectors.dossier_allowed_actions(officer=request.user, dossier=dossier))
     roles = selectors.officer_roles(request.user)
@@ -458,7 +459,8 @@ def dossier(request: OfficerRequest, dossier_no: str) -> HttpResponse:
 def document(request: OfficerRequest, dossier_no: str, kind: str) -> HttpResponse:
     """One photo, streamed from private storage (never a public path), audited by the service."""
     found = _reach(request, dossier_no, "view")
-    content, content_type = services.document_read(officer=request.user, dossier=found, kind=kind, request=request)
+    content, content_type = services.document_read(officer=request.user, dossier=found, kind=kind,
+                                                   client_ip=client_address(request))
     response = HttpResponse(content, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = f'inline; filename="{kind}.jpg"'
@@ -476,7 +478,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def declaration(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     found = _reach(request, dossier_no, "print")
-    content = services.declaration_render(officer=request.user, dossier=found, request=request)
+    content = services.declaration_render(officer=request.user, dossier=found, client_ip=client_address(request))
     return _pdf(content, f"to-khai-{found.number}.pdf")
 
 
@@ -484,7 +486,7 @@ def declaration(request: OfficerRequest, dossier_no: str) -> HttpResponse:
 @require_GET
 def guide(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     found = _reach(request, dossier_no, "print")
-    content = services.guide_render(officer=request.user, dossier=found, request=request)
+    content = services.guide_render(officer=request.user, dossier=found, client_ip=client_address(request))
     return _pdf(content, f"huong-dan-vssid-{found.number}.pdf")
 
 
@@ -507,7 +509,7 @@ def supplement(request: OfficerRequest, dossier_no: str, kind: str) -> HttpRespo
     else:
         try:
             services.document_supplement(officer=request.user, dossier=found, kind=kind, upload=upload,
-                                         expected_version=_expected_version(request), request=request)
+                                         expected_version=_expected_version(request), client_ip=client_address(request))
         except Problem as refused:
             problem = refused
     if _wants_json(request):
@@ -529,7 +531,7 @@ def correct(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     try:
         services.dossier_correct(officer=request.user, dossier=found, changes=changes,
                                  reason=request.POST.get("reason", ""),
-                                 expected_version=_expected_version(request), request=request)
+                                 expected_version=_expected_version(request), client_ip=client_address(request))
     except Problem as problem:
         # A stale page shows the latest data; any other refusal keeps what the officer typed.
         keep = None if problem.status == 412 else submitted
@@ -542,7 +544,7 @@ def correct(request: OfficerRequest, dossier_no: str) -> HttpResponse:
 def verify(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     found = _reach(request, dossier_no, "verify")
     try:
-        services.dossier_verify(officer=request.user, dossier=found, request=request,
+        services.dossier_verify(officer=request.user, dossier=found, client_ip=client_address(request),
                                 expected_version=_expected_version(request))
     except Problem as problem:
         return _dossier_page(request, dossier_no, problem=problem)
@@ -554,7 +556,7 @@ def verify(request: OfficerRequest, dossier_no: str) -> HttpResponse:
 def approve(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     found = _reach(request, dossier_no, "approve")
     try:
-        services.dossier_approve(officer=request.user, dossier=found, request=request,
+        services.dossier_approve(officer=request.user, dossier=found, client_ip=client_address(request),
                                 expected_version=_expected_version(request))
     except Problem as problem:
         return _dossier_page(request, dossier_no, problem=problem)
@@ -569,7 +571,7 @@ def reject(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     found = _reach(request, dossier_no, "reject")
     try:
         services.dossier_reject(officer=request.user, dossier=found, reason_code=request.POST.get("reason_code", ""),
-                                note=request.POST.get("note", "").strip(), request=request,
+                                note=request.POST.get("note", "").strip(), client_ip=client_address(request),
                                 expected_version=_expected_version(request))
     except Problem as problem:
         return _dossier_page(request, dossier_no, problem=problem)
@@ -582,7 +584,7 @@ def reopen(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     found = _reach(request, dossier_no, "reopen")
     try:
         services.dossier_reopen(officer=request.user, dossier=found, note=request.POST.get("note", "").strip(),
-                                request=request, expected_version=_expected_version(request))
+                                client_ip=client_address(request), expected_version=_expected_version(request))
     except Problem as problem:
         return _dossier_page(request, dossier_no, problem=problem)
     return _done(request, dossier_no, _("The dossier is open again, with a new deadline."))

@@ -6,15 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.responses import Status as Reply
 
+from gddt.core.clients import client_address
 from gddt.core.errors import Problem, bad_request, not_found
 from gddt.registrations.models import Category, DocumentKind, Status
-from gddt.registrations.numbers import dossier_number_format
-from gddt.registrations.services import (
-    missing_documents,
-    registration_status,
-    registration_status_throttle,
-    registration_submit,
-)
+from gddt.registrations.selectors import registration_status, registration_status_answer
+from gddt.registrations.services import registration_status_throttle, registration_submit
 
 router = Router(tags=["registrations"])
 
@@ -155,17 +151,9 @@ def registration_create(request: HttpRequest):
     description="`verify` is the personal ID or the insurance number of the dossier; a wrong pair is a 404.",
     openapi_extra={"responses": {404: _PROBLEM, 422: _PROBLEM, 429: _PROBLEM}},
 )
-def registration_get(request: HttpRequest, dossier_no: str, verify: str):
-    registration_status_throttle(request=request)
+def registration_get(request: HttpRequest, dossier_no: str, verify: str) -> Reply:
+    registration_status_throttle(client_ip=client_address(request))
     dossier = registration_status(dossier_no=dossier_no, verify=verify)
     if dossier is None:
         raise not_found(_("No registration matches this number and identifier."))
-    return Reply(200, {
-        "dossier_no": dossier_number_format(dossier.number or ""),
-        "status": dossier.status,
-        "category": dossier.category,
-        "office_code": dossier.office.code,
-        "missing_documents": missing_documents(dossier),
-        "expires_at": dossier.expires_at,
-        "submitted_at": dossier.submitted_at,
-    })
+    return Reply(200, registration_status_answer(dossier))

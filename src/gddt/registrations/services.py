@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from gddt.core import idempotency
 from gddt.core.errors import FieldError, Problem, conflict
 from gddt.core.text import mask
+from gddt.core.throttle import throttle_check
 from gddt.notifications.models import SmsMessage
 from gddt.notifications.services import sms_queue
 from gddt.offices.models import Office
@@ -26,11 +27,11 @@ from gddt.registrations.models import (
     Document,
     DocumentSource,
     Dossier,
-    RequiredComponent,
     Status,
     Transition,
 )
 from gddt.registrations.numbers import dossier_number_format, dossier_number_make
+from gddt.registrations.selectors import registration_receipt
 from gddt.registrations.states import TRANSITIONS, state_check
 
 logger = logging.getLogger(__name__)
@@ -42,25 +43,6 @@ class Submission:
     dossier_id: int
     receipt: dict[str, Any]  # the 201 body, kept for a retry with the same Idempotency-Key
     replayed: bool
-
-
-def missing_documents(dossier: Dossier) -> list[str]:
-    """Required kinds (RequiredComponent rows for the category, in their order) without a current document."""
-    present = {d.kind for d in dossier.documents.all() if d.replaced_at is None}
-    required = RequiredComponent.objects.filter(category=dossier.category).order_by("position")
-    return [rc.kind for rc in required
-            if rc.kind not in present and not (rc.except_id_type and rc.except_id_type == dossier.id_type)]
-
-
-def registration_receipt(dossier: Dossier) -> dict[str, Any]:
-    return {
-        "dossier_no": dossier_number_format(dossier.number or ""),
-        "status": dossier.status,
-        "category": dossier.category,
-        "office_code": dossier.office.code,
-        "missing_documents": missing_documents(dossier),
-        "expires_at": dossier.expires_at.isoformat(),
-    }
 
 
 def _deadline_text(moment: datetime) -> str:
@@ -189,26 +171,11 @@ def document_store(*, dossier: Dossier, kind: str, photo, source: str, officer, 
     return document
 
 
-def registration_status_throttle(*, request) -> None:
+def registration_status_throttle(*, client_ip: str) -> None:
     """Status look-ups per client address in ten minutes: enough for a family, too few to try the personal IDs
     behind a known dossier number. Raises 429 past the limit."""
-    from gddt.core.throttle import throttle_check
-
-    throttle_check(request=request, scope="status", limit=settings.GDDT_STATUS_LOOKUPS_PER_WINDOW,
+    throttle_check(client_ip=client_ip, scope="status", limit=settings.GDDT_STATUS_LOOKUPS_PER_WINDOW,
                    window_seconds=600)
-
-
-def registration_status(*, dossier_no: str, verify: str) -> Dossier | None:
-    """The dossier when the number and the personal ID or insurance number belong together; else None, the
-    same answer for a wrong number and a wrong pair, so that nothing can be enumerated."""
-    from gddt.registrations.numbers import dossier_number_is_valid, dossier_number_normalize
-
-    number = dossier_number_normalize(dossier_no)
-    verify = (verify or "").strip()
-    if number is None or not dossier_number_is_valid(number) or not verify.isdigit():
-        return None
-    return (Dossier.objects.select_related("office")
-            .filter(Q(personal_id=verify) | Q(bhxh_code=verify), number=number).first())
 
 
 def dossier_transition(*, dossier: Dossier, action: str, actor=None, office: Office | None = None,

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from gddt.adminunits.selectors import province_list, ward_list
+from gddt.core.clients import client_address
 from gddt.core.errors import Problem
 from gddt.core.text import strip_diacritics
 from gddt.offices.models import OfficeLevel
@@ -22,12 +23,8 @@ from gddt.offices.selectors import office_get, office_list
 from gddt.registrations import forms
 from gddt.registrations.models import Category, DocumentKind, IdDocumentType, Relationship, Sex, Status
 from gddt.registrations.numbers import dossier_number_format, dossier_qr_payload
-from gddt.registrations.services import (
-    missing_documents,
-    registration_status,
-    registration_status_throttle,
-    registration_submit,
-)
+from gddt.registrations.selectors import missing_documents, registration_status
+from gddt.registrations.services import registration_status_throttle, registration_submit
 from gddt.registrations.states import state_rules
 
 RECEIPT_SESSION_KEY = "registration_receipt"
@@ -179,7 +176,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         context["errors"] = errors
         if not errors:
             try:
-                registration_status_throttle(request=request)
+                registration_status_throttle(client_ip=client_address(request))
             except Problem as problem:
                 context["throttled"] = str(problem.title)
                 return render(request, "registrations/status.html", context, status=problem.status)

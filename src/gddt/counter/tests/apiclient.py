@@ -70,8 +70,8 @@ def complete(dossier: Dossier, verifier, *, verify: bool = True) -> None:
     for kind in kinds:
         found = services.dossier_for_officer(officer=verifier, dossier_no=dossier.number, action="edit")
         services.document_supplement(officer=verifier, dossier=found, kind=kind, upload=jpeg_bytes(1200, 800),
-                                     expected_version=None, request=None)
+                                     expected_version=None, client_ip=None)
     if verify:
         found = services.dossier_for_officer(officer=verifier, dossier_no=dossier.number, action="verify")
-        services.dossier_verify(officer=verifier, dossier=found, request=None)
+        services.dossier_verify(officer=verifier, dossier=found, client_ip=None)
     dossier.refresh_from_db()

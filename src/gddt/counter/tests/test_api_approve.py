@@ -136,7 +136,7 @@ def test_a_refused_approval_keeps_no_idempotency_record_so_it_can_be_retried(adu
 def test_the_approve_service_returns_the_username(adult_dossier, hanoi_verifier, hcm_approver):
     complete(adult_dossier, hanoi_verifier)
     found = services.dossier_for_officer(officer=hcm_approver, dossier_no=adult_dossier.number, action="approve")
-    approval = services.dossier_approve(officer=hcm_approver, dossier=found, request=None)
+    approval = services.dossier_approve(officer=hcm_approver, dossier=found, client_ip=None)
     assert approval.username == adult_dossier.personal_id
     assert approval.dossier.status == Status.APPROVED
     assert approval.dossier.completed_office.code == "79"

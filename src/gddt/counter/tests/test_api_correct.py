@@ -140,7 +140,7 @@ def test_an_approved_dossier_cannot_be_corrected(adult_dossier, hcm_verifier, hc
 def test_a_correction_that_changes_nothing_records_nothing(adult_dossier, hanoi_verifier):
     found = services.dossier_for_officer(officer=hanoi_verifier, dossier_no=adult_dossier.number, action="edit")
     result = services.dossier_correct(officer=hanoi_verifier, dossier=found, changes={"full_name": "Nguyễn Văn An"},
-                                      reason="check", expected_version=None, request=None)
+                                      reason="check", expected_version=None, client_ip=None)
     assert result.version == adult_dossier.version
     assert not AuditEvent.objects.filter(action="dossier.correct").exists()
 

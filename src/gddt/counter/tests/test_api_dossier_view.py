@@ -95,7 +95,7 @@ def test_every_look_at_the_dossier_writes_an_audit_event_with_officer_office_and
 
 def test_the_view_service_records_the_look(adult_dossier, hanoi_verifier):
     found = services.dossier_for_officer(officer=hanoi_verifier, dossier_no=number_of(adult_dossier), action="view")
-    services.dossier_view(officer=hanoi_verifier, dossier=found, request=None)
+    services.dossier_view(officer=hanoi_verifier, dossier=found, client_ip=None)
     assert AuditEvent.objects.filter(action="dossier.view", dossier=adult_dossier, actor=hanoi_verifier).exists()
 
 

@@ -101,7 +101,7 @@ def test_a_file_is_kept_nowhere_when_the_database_refuses_the_change(adult_dossi
     found = services.dossier_for_officer(officer=hanoi_verifier, dossier_no=adult_dossier.number, action="edit")
     with pytest.raises(RuntimeError):
         services.document_supplement(officer=hanoi_verifier, dossier=found, kind="portrait", upload=jpeg_bytes(),
-                                     expected_version=None, request=None)
+                                     expected_version=None, client_ip=None)
     assert not Document.objects.exists()
     assert _stored_files() == files
 

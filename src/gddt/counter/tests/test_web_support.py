@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gddt.registrations.models import Dossier
 from gddt.registrations.numbers import dossier_number_format
-from gddt.registrations.services import missing_documents
+from gddt.registrations.selectors import missing_documents
 from gddt_testing.factories import jpeg_bytes
 
 HOME = "/can-bo/"
