@@ -3,29 +3,46 @@ to sign in (no session, no second factor) or refused (403/404)."""
 
 import pytest
 from django.conf import settings
+from django.urls import URLResolver, get_resolver
 
 from gddt.counter.tests.test_web_support import HOME, number_of, officer_client, page_url, photo
 
 pytestmark = pytest.mark.django_db
 
-PAGES = [
-    ("GET", "home", {}),
-    ("POST", "home", {}),
-    ("GET", "dossier", {}),
-    ("GET", "document", {"kind": "portrait"}),
-    ("GET", "declaration", {}),
-    ("GET", "guide", {}),
-    ("POST", "supplement", {"kind": "portrait"}),
-    ("POST", "correct", {}),
-    ("POST", "verify", {}),
-    ("POST", "approve", {}),
-    ("POST", "reject", {}),
-    ("POST", "reopen", {}),
-]
+# The value of every path parameter of the counter's pages other than the dossier number.
+PATH_VALUES = {"kind": "portrait"}
+METHODS = ("GET", "POST")
 
 
-def _request(client, method, name, kwargs, dossier):
-    url = HOME if name == "home" else page_url(dossier, name, **kwargs)
+def counter_routes() -> list[tuple[str, tuple[str, ...]]]:
+    """Every page of the counter as (URL name, path parameters), read from the URL patterns: a page added to
+    counter/urls.py is in these tests without anyone remembering to list it."""
+    routes = []
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, entry.namespace or namespace)
+            elif namespace == "counter":
+                routes.append((entry.name, tuple(entry.pattern.converters)))
+
+    walk(get_resolver().url_patterns, None)
+    return routes
+
+
+ROUTES = counter_routes()
+ROUTE_IDS = [name for name, _params in ROUTES]
+
+
+def _kwargs(name: str, params: tuple[str, ...]) -> dict[str, str]:
+    unknown = [param for param in params if param != "dossier_no" and param not in PATH_VALUES]
+    if unknown:
+        pytest.fail(f"the page {name!r} takes {unknown}: give them a value in PATH_VALUES")
+    return {param: PATH_VALUES[param] for param in params if param != "dossier_no"}
+
+
+def _request(client, method, name, params, dossier):
+    url = HOME if name == "home" else page_url(dossier, name, **_kwargs(name, params))
     if method == "GET":
         return client.get(url)
     data = {"q": dossier.personal_id} if name == "home" else {
@@ -34,26 +51,37 @@ def _request(client, method, name, kwargs, dossier):
     return client.post(url, data)
 
 
-@pytest.mark.parametrize(("method", "name", "kwargs"), PAGES)
-def test_an_outsider_is_refused_on_every_page(outsider, adult_dossier, method, name, kwargs):
+def test_the_routes_are_read_from_the_url_patterns():
+    names = set(ROUTE_IDS)
+    assert {"home", "dossier", "document", "supplement", "verify", "approve", "declaration"} <= names
+    assert len(names) == len(ROUTES)  # every page has a name of its own
+
+
+@pytest.mark.parametrize(("name", "params"), ROUTES, ids=ROUTE_IDS)
+def test_an_outsider_is_refused_on_every_page(outsider, adult_dossier, name, params):
+    """GET and POST on every page: refused (403/404), or the method does not exist there (405); never served."""
     before = adult_dossier.version
-    response = _request(officer_client(outsider), method, name, kwargs, adult_dossier)
-    assert response.status_code in (403, 404)
+    client = officer_client(outsider)
+    statuses = {method: _request(client, method, name, params, adult_dossier).status_code for method in METHODS}
+    assert set(statuses.values()) <= {403, 404, 405}, statuses
+    assert {403, 404} & set(statuses.values()), statuses  # the page exists for one of the methods and refuses
     adult_dossier.refresh_from_db()
     assert adult_dossier.version == before and adult_dossier.status == "submitted"
 
 
-@pytest.mark.parametrize(("method", "name", "kwargs"), PAGES)
-def test_an_officer_without_the_second_factor_is_sent_to_sign_in(hcm_verifier, adult_dossier, method, name, kwargs):
-    response = _request(officer_client(hcm_verifier, verified=False), method, name, kwargs, adult_dossier)
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(("name", "params"), ROUTES, ids=ROUTE_IDS)
+def test_an_officer_without_the_second_factor_is_sent_to_sign_in(hcm_verifier, adult_dossier, name, params, method):
+    response = _request(officer_client(hcm_verifier, verified=False), method, name, params, adult_dossier)
     assert response.status_code == 302
     assert response["Location"].startswith(settings.LOGIN_URL)
     assert adult_dossier.personal_id not in response["Location"]
 
 
-@pytest.mark.parametrize(("method", "name", "kwargs"), PAGES)
-def test_an_anonymous_visitor_is_sent_to_sign_in(client, adult_dossier, method, name, kwargs):
-    response = _request(client, method, name, kwargs, adult_dossier)
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(("name", "params"), ROUTES, ids=ROUTE_IDS)
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, adult_dossier, name, params, method):
+    response = _request(client, method, name, params, adult_dossier)
     assert response.status_code == 302
     assert response["Location"].startswith(settings.LOGIN_URL)
 
