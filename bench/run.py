@@ -23,9 +23,10 @@ sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(1, str(BENCH_DIR.parent / "testing"))  # gddt_testing: the factories, not shipped in the wheel
 
 import lookup  # noqa: E402
+import photos  # noqa: E402
 import registration  # noqa: E402
 
-SECTIONS = ("registration", "lookup")
+SECTIONS = ("registration", "lookup", "photos")
 
 
 def log(message: str) -> None:
@@ -97,6 +98,8 @@ def main() -> int:
             lplan = lookup.Plan(**{**lplan.__dict__, "sizes": args.sizes or lplan.sizes,
                                    "rounds": args.rounds or lplan.rounds})
         _section(report, "lookup", lambda: lookup.run(lplan, **common), _print_lookup)
+    if "photos" in sections:
+        _section(report, "photos", lambda: _photos_run(quick=args.quick), _print_photos)
 
     report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     report["findings"] = lookup.findings(report.get("lookup") or {})
@@ -170,6 +173,33 @@ def _print_lookup(out: dict) -> None:
               f"SLOW = a full table scan in the query plan, or ÷ health growth above {lookup.SLOW_RATIO:.0f}.")
     for line in lookup.plan_lines(out):
         print(f"  {line}")
+
+
+def _photos_run(*, quick: bool) -> dict:
+    log("photos: the Pillow and the libvips pipeline on the same 2 MP and 12 MP JPEGs, alternately")
+    compare = photos.pipelines_compare(rounds=3 if quick else 12, max_seconds=20 if quick else 60)
+    log(f"photos: the bare libvips pipeline on all {os.cpu_count()} cores, one process each")
+    floor = photos.floor_all_cores(photos.submission_photos(), seconds=4 if quick else 15)
+    return {"compare": compare, "floor_all_cores": floor, "load_average": os.getloadavg(), "failures": []}
+
+
+def _print_photos(out: dict) -> None:
+    floor = out["floor_all_cores"]
+    print(f"\n== 3. Photos: decode, orient, strip, re-encode, own processes ({out['seconds']:.0f} s; load average "
+          f"{out['load_average'][0]:.1f} at the end)")
+    rows = [[f"{label} JPEG ({e['mb_per_image']} MB), {e['images']} images", f"{e['pillow_ms']:.1f}",
+             f"{e['libvips_ms']:.1f}", f"{e['ratio']:.2f}", f">= {e['goal']}", "met" if e["met"] else "NOT MET",
+             f"{e['pillow_cpu_ms']:.1f}", f"{e['libvips_cpu_ms']:.1f}", f"{e['cpu_ratio']:.2f}"]
+            for label, e in out["compare"]["sizes"].items()]
+    print(table(["same files, alternately", "Pillow ms", "libvips ms", "ratio", "goal", "", "Pillow CPU ms",
+                 "libvips CPU ms", "CPU ratio"], rows))
+    print("ratio = mean wall ms per image of the former Pillow pipeline (bench/pillow_pipeline.py) ÷ that of today's "
+          "image_clean (libvips; a 12 MP photo is also shrunk to GDDT_PHOTO_MAX_SIDE);\nCPU = CPU time of the "
+          "process per image, all threads (libvips decodes and encodes on two threads, Pillow on one)")
+    print(f"  all-cores floor: {floor['processes']} processes x {floor['seconds']:.0f} s, image_clean of the three "
+          f"2 MP photos of a submission: {floor['images_per_second']:.1f} images/s = "
+          f"{floor['submissions_per_second']:.2f} submissions/s"
+          + (f" ({floor['late_starts']} process(es) started late)" if floor["late_starts"] else ""))
 
 
 if __name__ == "__main__":
