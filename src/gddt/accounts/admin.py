@@ -1,6 +1,8 @@
 """The Django admin (/quan-tri/) is for administrators only: staff accounts that have also passed the second
 factor. Its own login page is replaced by the officers' sign-in (password, then the authenticator app)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -20,7 +22,7 @@ class OfficerAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_staff and is_verified_officer(user))
 
-    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if is_verified_officer(request.user):  # signed in, but not an administrator
             problem = forbidden("not_an_administrator", _("The administration pages are for administrators."))
             return render(request, "accounts/problem.html", {"problem": problem}, status=403)

@@ -70,14 +70,14 @@ def _actor(request: HttpRequest) -> User:
 
 @router.get("/office/staff", auth=officer_auth, response={200: list[StaffOut], 403: ProblemOut},
             summary="The officers of the director's offices with their current and future roles")
-def staff(request: HttpRequest):
+def staff(request: HttpRequest) -> list[StaffOut]:
     return [_staff_out(member) for member in selectors.staff_list(director=_actor(request))]
 
 
 @router.put("/office/staff/{username}/roles", auth=officer_auth,
             response={200: StaffOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut},
             summary="Replace the roles of an officer at one office (directors and administrators)")
-def staff_roles(request: HttpRequest, username: str, payload: RolesIn):
+def staff_roles(request: HttpRequest, username: str, payload: RolesIn) -> StaffOut:
     director = _actor(request)
     services.officer_roles_set(director=director, username=username, office_code=payload.office_code,
                                roles=payload.roles, starts_on=payload.starts_on, ends_on=payload.ends_on,
@@ -121,7 +121,7 @@ class MeOut(Schema):
 
 @router.post("/auth/login", auth=None, response={200: LoginOut, 401: ProblemOut, 422: ProblemOut, 429: ProblemOut},
              summary="Citizen sign-in with the personal ID or the insurance number")
-def login(request: HttpRequest, payload: LoginIn):
+def login(request: HttpRequest, payload: LoginIn) -> LoginOut:
     result = services.citizen_login(request=request, username=payload.username, password=payload.password)
     return LoginOut(access_token=result.access_token, must_change_password=result.must_change_password)
 
@@ -132,7 +132,7 @@ def _bearer(request: HttpRequest) -> str:
 
 @router.post("/auth/password", auth=citizen_auth, response={200: PasswordOut, 401: ProblemOut, 422: ProblemOut},
              summary="Citizen: change the password (required after the first sign-in)")
-def password_change(request: HttpRequest, payload: PasswordIn):
+def password_change(request: HttpRequest, payload: PasswordIn) -> PasswordOut:
     user = services.citizen_password_change(user=_actor(request), old_password=payload.old_password,
                                             new_password=payload.new_password, token=_bearer(request))
     return PasswordOut(must_change_password=user.must_change_password)
@@ -140,7 +140,7 @@ def password_change(request: HttpRequest, payload: PasswordIn):
 
 @router.get("/me", auth=citizen_auth, response={200: MeOut, 401: ProblemOut},
             summary="Citizen: the account and its dossier")
-def me(request: HttpRequest):
+def me(request: HttpRequest) -> MeOut:
     profile = selectors.citizen_profile(user=_actor(request))
     dossier = (DossierBrief(dossier_no=profile.dossier_no, status=profile.dossier_status)
                if profile.dossier_status else None)
