@@ -1,10 +1,8 @@
 """Supplementing missing photos at the counter (rule 1) with the photo rules of the online form (rule 9)."""
 
 import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from gddt.audit.models import AuditEvent
 from gddt.counter import services
@@ -12,11 +10,7 @@ from gddt.counter.tests.apiclient import OfficerApi, url
 from gddt.registrations.models import Document, Dossier
 from gddt.registrations.services import registration_submit
 from gddt_testing.factories import adult_data, jpeg_bytes, png_bytes
-
-
-def _stored_files() -> list[str]:
-    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
-    return [str(p) for p in root.rglob("*") if p.is_file()] if root.exists() else []
+from gddt_testing.storage import stored_files
 
 
 def test_a_supplemented_photo_records_the_officer_the_office_and_bumps_the_version(adult_dossier, hcm_verifier):
@@ -64,13 +58,13 @@ def test_the_signed_declaration_is_accepted_at_the_counter(adult_dossier, hanoi_
 ])
 def test_a_bad_file_is_refused_naming_file_and_nothing_is_kept(adult_dossier, hanoi_verifier, content, code):
     version = adult_dossier.version
-    files = _stored_files()
+    files = stored_files()
     response = OfficerApi(hanoi_verifier).put_file(url(adult_dossier, "/documents/portrait"), content)
     assert response.status_code == 422, response.content
     assert response.json()["errors"] == [{"field": "file", "code": code, "message": response.json()["errors"][0][
         "message"]}]
     assert not Document.objects.filter(dossier=adult_dossier).exists()
-    assert _stored_files() == files
+    assert stored_files() == files
     adult_dossier.refresh_from_db()
     assert adult_dossier.version == version
     assert not AuditEvent.objects.filter(action="document.supplement").exists()
@@ -92,7 +86,7 @@ def test_an_id_photo_too_small_to_read_is_refused(adult_dossier, hanoi_verifier)
 
 
 def test_a_file_is_kept_nowhere_when_the_database_refuses_the_change(adult_dossier, hanoi_verifier, monkeypatch):
-    files = _stored_files()
+    files = stored_files()
 
     def failing_audit(*args, **kwargs):
         raise RuntimeError("database went away")
@@ -103,7 +97,7 @@ def test_a_file_is_kept_nowhere_when_the_database_refuses_the_change(adult_dossi
         services.document_supplement(officer=hanoi_verifier, dossier=found, kind="portrait", upload=jpeg_bytes(),
                                      expected_version=None, client_ip=None)
     assert not Document.objects.exists()
-    assert _stored_files() == files
+    assert stored_files() == files
 
 
 def test_an_unknown_kind_is_refused_naming_kind(adult_dossier, hanoi_verifier):

@@ -1,14 +1,13 @@
 import io
 import json
-from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 
 from gddt.core.models import IdempotencyRecord
 from gddt.notifications.models import SmsMessage
 from gddt.registrations.models import Document, Dossier, Transition
+from gddt_testing.storage import stored_files
 
 API = "/api/v1/registrations"
 
@@ -22,11 +21,6 @@ def post_multipart(client, data, files: dict[str, bytes], **headers):
     for kind, content in files.items():
         payload[kind] = SimpleUploadedFile(f"{kind}.jpg", content, content_type="image/jpeg")
     return client.post(API, data=payload, headers=headers)
-
-
-def stored_files() -> list[Path]:
-    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 def kept() -> dict[str, int]:

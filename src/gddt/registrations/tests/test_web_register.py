@@ -1,8 +1,6 @@
-import os
 import re
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -12,6 +10,7 @@ from gddt.registrations.forms import registration_data
 from gddt.registrations.models import Category, Document, Dossier
 from gddt.registrations.numbers import dossier_number_format
 from gddt_testing.factories import adult_data, jpeg_bytes, minor_data
+from gddt_testing.storage import stored_files
 
 pytestmark = pytest.mark.django_db
 FORM = "/dang-ky/"
@@ -41,11 +40,6 @@ def form_token(html: str) -> str:
     match = re.search(r'name="form_token" value="([^"]+)"', html)
     assert match, "the form has no token"
     return match.group(1)
-
-
-def _stored_files() -> list[str]:
-    root = settings.STORAGES["default"]["OPTIONS"]["location"]
-    return [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
 
 
 def _input(page: str, name: str) -> str:
@@ -178,7 +172,7 @@ def test_an_invalid_form_comes_back_with_messages_beside_the_fields_and_keeps_no
     assert Dossier.objects.count() == 0
     assert Document.objects.count() == 0
     assert SmsMessage.objects.count() == 0
-    assert _stored_files() == []
+    assert stored_files() == []
 
 
 def test_a_bad_photo_is_named_beside_its_input(client):
@@ -190,7 +184,7 @@ def test_a_bad_photo_is_named_beside_its_input(client):
     error_at = page.index('id="f-id-front-error"')
     assert error_at < page.index('name="id_front"')
     assert Dossier.objects.count() == 0
-    assert _stored_files() == []
+    assert stored_files() == []
 
 
 def test_errors_without_an_input_go_to_the_summary(client):
@@ -326,11 +320,11 @@ def test_a_date_written_day_first_is_read_as_such():
 
 
 def test_the_storage_helper_sees_stored_files(client):
-    # Guards the "nothing saved" assertions above: after a success, files are where _stored_files looks.
+    # Guards the "nothing saved" assertions of every app: after a success, stored_files lists the stored photo.
     body = form_fields(adult_data())
     body["portrait"] = photo(width=800, height=1000)
     assert client.post(FORM, body).status_code == 302
-    assert len(_stored_files()) == 1
+    assert stored_files() == [Document.objects.get().file.name]
     assert default_storage.exists(Document.objects.get().file.name)
 
 
