@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 from typing import cast
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -132,6 +133,21 @@ def password_authenticate(*, request: HttpRequest, username: str, password: str,
         request.axes_locked_out = False  # type: ignore[attr-defined]
         raise SignInLocked
     return user
+
+
+def sign_in_is_locked(*, request: HttpRequest, username: str) -> bool:
+    """True while django-axes keeps `username` locked out from this address."""
+    return not AxesProxyHandler.is_allowed(request, {"username": username})
+
+
+def sign_in_failure_count(*, request: HttpRequest, username: str) -> bool:
+    """Counts a failed later step of a sign-in (a wrong enrolment code) as one more failed attempt of `username`
+    from this address, as a wrong password is; True when this failure locks the username out."""
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+    locked = bool(getattr(request, "axes_locked_out", False))
+    # As in password_authenticate: the lock-out is answered by our page, not by axes' middleware.
+    request.axes_locked_out = False  # type: ignore[attr-defined]
+    return locked
 
 
 def token_sign_in_succeeded(*, request: HttpRequest, user: User, username: str) -> None:

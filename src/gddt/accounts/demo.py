@@ -1,11 +1,11 @@
-"""The demo (`gddt demo`): offices in Hà Nội and Hồ Chí Minh City and officers with a known password."""
+"""The demo (`gddt demo`): offices in Hà Nội and Hồ Chí Minh City, officers with known passwords, enrolment codes."""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from gddt.accounts.models import Role, RoleAssignment, User, UserKind
-from gddt.accounts.services import officer_create
+from gddt.accounts.services import officer_create, otp_device_confirmed, otp_enrolment_code_issue
 from gddt.audit.services import audit_record
 from gddt.offices.models import Office
 from gddt.offices.services import offices_import_csv
@@ -45,6 +45,7 @@ class DemoAccount:
     office_name: str
     roles: tuple[str, ...]
     password: str
+    enrolment_code: str | None  # None once the officer has set up the authenticator app
 
 
 class DemoNotReady(Exception):
@@ -53,8 +54,9 @@ class DemoNotReady(Exception):
 
 @transaction.atomic
 def demo_load() -> list[DemoAccount]:
-    """Demo offices in Hà Nội and Hồ Chí Minh City and demo officers with a known password. Safe to run again:
-    a second run finds everything as the first left it (a changed demo password or role is put back)."""
+    """Demo offices in Hà Nội and Hồ Chí Minh City and demo officers with a known password, each officer who has
+    not set up the authenticator app yet with a fresh enrolment code. Safe to run again: a second run finds
+    everything as the first left it (a changed demo password or role is put back) and only issues new codes."""
     if Office.objects.filter(code__in=["00", "01", "79"]).count() < 3:
         raise DemoNotReady
     offices_import_csv(text=DEMO_OFFICES_CSV)
@@ -73,8 +75,10 @@ def demo_load() -> list[DemoAccount]:
             # The demo administrator also reaches the Django admin (/quan-tri/), after the second factor.
             officer.is_staff = officer.is_superuser = True
             officer.save(update_fields=["is_staff", "is_superuser"])
+        # Codes are hashed, so a run cannot show an earlier run's codes again: it issues new ones.
+        code = None if otp_device_confirmed(user=officer) else otp_enrolment_code_issue(officer=officer).code
         accounts.append(DemoAccount(username=spec.username, office_code=office.code, office_name=office.name,
-                                    roles=spec.roles, password=DEMO_PASSWORD))
+                                    roles=spec.roles, password=DEMO_PASSWORD, enrolment_code=code))
     return accounts
 
 

@@ -23,6 +23,14 @@ class CodeForm(forms.Form):
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"), max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+                                      "autofocus": True}),
+    )
+
+
 class RolesForm(forms.Form):
     office_code = forms.CharField(label=_("Office"), max_length=10)
     roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, required=False,

@@ -59,3 +59,16 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets an officer set up the authenticator app (the second factor): the creator of the
+    account or a director hands it over, so that knowing the password alone is not enough to enrol. Only a keyed
+    hash is stored; a code works once, until `expires_at`. Issuing a new code ends the officer's earlier ones."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)

@@ -78,6 +78,11 @@ class StaffMember:
     def full_name(self) -> str:
         return self.user.get_full_name()
 
+    @property
+    def holds_admin(self) -> bool:
+        """Holds the administrator role somewhere, now or later: only an administrator resets their second factor."""
+        return any(Role.ADMIN in row.roles for row in self.offices)
+
 
 def manager_reach(director: User) -> list[Office]:
     """The tops of the subtrees where `director` manages staff; 403 when they manage none."""

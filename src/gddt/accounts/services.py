@@ -3,12 +3,14 @@
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -18,10 +20,12 @@ from gddt.accounts.auth import (
     api_tokens_revoke,
     citizen_token_create,
     password_authenticate,
+    sign_in_failure_count,
+    sign_in_is_locked,
     sign_in_lockout_minutes,
     token_sign_in_succeeded,
 )
-from gddt.accounts.models import Role, RoleAssignment, User, UserKind
+from gddt.accounts.models import EnrolmentCode, Role, RoleAssignment, User, UserKind
 from gddt.accounts.selectors import citizen_username_for, manager_reach, office_in_reach, officer_has_role
 from gddt.audit.services import audit_record
 from gddt.core.errors import FieldError, Problem, forbidden, invalid, not_found
@@ -101,6 +105,85 @@ def citizen_account_activate(*, dossier: Dossier) -> tuple[User, str]:
     return user, password
 
 
+# --- enrolment codes: the second factor is not set up with the password alone ---------------------------------
+
+ENROLMENT_CODE_LIFETIME = timedelta(hours=24)
+# Handed over on paper or read out: capitals and digits without look-alikes, typed in any case, dashes optional.
+_ENROLMENT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_ENROLMENT_CODE_LENGTH = 12  # about 59 bits; a wrong code counts as a failed sign-in, so guessing is hopeless
+
+
+@dataclass(frozen=True)
+class EnrolmentCodeIssued:
+    code: str  # in clear, this one time: "ABCD-EFGH-JKMN"
+    expires_at: datetime
+
+
+def _enrolment_code_hash(code: str) -> str:
+    """Keyed with the secret key, so a copy of the database alone cannot test guesses."""
+    normalised = re.sub(r"[\s-]", "", code).upper()
+    return salted_hmac("gddt.accounts.enrolment_code", normalised, algorithm="sha256").hexdigest()
+
+
+def otp_enrolment_code_issue(*, officer: User, issued_by: User | None = None,
+                             request: HttpRequest | None = None) -> EnrolmentCodeIssued:
+    """A new one-time enrolment code for `officer`, valid ENROLMENT_CODE_LIFETIME; the officer's earlier unused
+    codes end now. Only its keyed hash is kept. Audited as "otp.enrolment_code.issue"."""
+    raw = "".join(secrets.choice(_ENROLMENT_ALPHABET) for _ in range(_ENROLMENT_CODE_LENGTH))
+    code = "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    now = timezone.now()
+    with transaction.atomic():
+        EnrolmentCode.objects.filter(user=officer, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        row = EnrolmentCode.objects.create(user=officer, code_hash=_enrolment_code_hash(code), issued_by=issued_by,
+                                           created_at=now, expires_at=now + ENROLMENT_CODE_LIFETIME)
+        audit_record(action="otp.enrolment_code.issue", actor=issued_by,
+                     office=issued_by.office if issued_by else officer.office, request=request,
+                     target=officer.username, detail={"expires_at": row.expires_at.isoformat()})
+    return EnrolmentCodeIssued(code=code, expires_at=row.expires_at)
+
+
+def _enrolment_code_refused(reason: str) -> Problem:
+    messages = {
+        "wrong": _("This enrolment code is not right. Type the code that your director or administrator gave you."),
+        "expired": _("This enrolment code has expired. Ask your director or administrator for a new one."),
+        "used": _("This enrolment code has already been used. Ask your director or administrator for a new one."),
+    }
+    return invalid([FieldError("enrolment_code", f"{reason}_enrolment_code", messages[reason])])
+
+
+def otp_enrolment_code_redeem(*, user: User, code: str, request: HttpRequest) -> None:
+    """The step before the QR code at an officer's first sign-in: the enrolment code they were handed. It works
+    once. A wrong, expired or used code is refused (422, field "enrolment_code") and counts as a failed sign-in of
+    the username; once the username is locked out, 429 "sign_in_locked". Used and refused codes are audited."""
+    if sign_in_is_locked(request=request, username=user.username):
+        audit_record(action="sign_in.locked", actor=user, office=user.office, request=request,
+                     target=user.username, detail={"step": "enrolment_code"})
+        raise _sign_in_locked()
+    now = timezone.now()
+    with transaction.atomic():
+        row = (EnrolmentCode.objects.select_for_update()
+               .filter(user=user, code_hash=_enrolment_code_hash(code)).first())
+        if row is None:
+            reason = "wrong"
+        elif row.used_at is not None:
+            reason = "used"
+        elif row.expires_at <= now:
+            reason = "expired"
+        else:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            audit_record(action="otp.enrolment_code.use", actor=user, office=user.office, request=request,
+                         target=user.username)
+            return
+        audit_record(action="otp.enrolment_code.fail", actor=user, office=user.office, request=request,
+                     target=user.username, detail={"reason": reason})
+    if sign_in_failure_count(request=request, username=user.username):
+        audit_record(action="sign_in.locked", actor=user, office=user.office, request=request,
+                     target=user.username, detail={"step": "enrolment_code"})
+        raise _sign_in_locked()
+    raise _enrolment_code_refused(reason)
+
+
 # --- officers: created, given tokens, second factor -----------------------------------------------------------
 
 def _officer_get(username: str) -> User:
@@ -110,11 +193,19 @@ def _officer_get(username: str) -> User:
     return officer
 
 
+@dataclass(frozen=True)
+class OfficerRegistered:
+    officer: User
+    password: str  # the given one, or the generated one to be shown once
+    enrolment: EnrolmentCodeIssued
+
+
 @transaction.atomic
 def officer_register(*, username: str, office_code: str, roles: list[str], password: str | None = None,
-                     full_name: str = "") -> tuple[User, str]:
+                     full_name: str = "") -> OfficerRegistered:
     """`gddt officer create`: an officer of the office with that code. Without a password a strong one is
-    generated. Returns the officer and the password (to be shown once). Nothing is created on any error."""
+    generated. Returns the officer, the password and a one-time enrolment code for the authenticator app (both
+    to be shown once). Nothing is created on any error."""
     office = Office.objects.filter(code=office_code, is_active=True).first()
     errors = []
     if office is None:
@@ -127,7 +218,7 @@ def officer_register(*, username: str, office_code: str, roles: list[str], passw
     officer = officer_create(username=username, office=office, roles=roles, password=password, full_name=full_name)
     audit_record(action="officer.create", target=username,
                  detail={"office": office.code, "roles": sorted(set(roles))})
-    return officer, password
+    return OfficerRegistered(officer=officer, password=password, enrolment=otp_enrolment_code_issue(officer=officer))
 
 
 @transaction.atomic
@@ -150,14 +241,44 @@ def officer_tokens_revoke(*, username: str) -> int:
     return count
 
 
-@transaction.atomic
-def officer_otp_reset(*, username: str) -> int:
-    """`gddt officer otp-reset`: forgets the officer's authenticator (a lost phone); the next sign-in enrols a
-    new one. Returns how many devices were removed."""
-    officer = _officer_get(username)
+@dataclass(frozen=True)
+class EnrolmentReopened:
+    removed: int  # how many authenticators stopped working
+    enrolment: EnrolmentCodeIssued
+
+
+def _enrolment_reopen(officer: User, *, by: User | None, request: HttpRequest | None) -> EnrolmentReopened:
     count, _details = TOTPDevice.objects.filter(user=officer).delete()
-    audit_record(action="otp.reset", target=username, office=officer.office, detail={"count": count})
-    return count
+    audit_record(action="otp.reset", actor=by, office=by.office if by else officer.office, request=request,
+                 target=officer.username, detail={"count": count})
+    return EnrolmentReopened(removed=count,
+                             enrolment=otp_enrolment_code_issue(officer=officer, issued_by=by, request=request))
+
+
+@transaction.atomic
+def officer_otp_reset(*, username: str) -> EnrolmentReopened:
+    """`gddt officer otp-reset`: forgets the officer's authenticator (a lost phone) and issues an enrolment code;
+    the next sign-in enrols a new authenticator with that code."""
+    return _enrolment_reopen(_officer_get(username), by=None, request=None)
+
+
+@transaction.atomic
+def officer_enrolment_reopen(*, director: User, username: str,
+                             request: HttpRequest | None = None) -> EnrolmentReopened:
+    """The director's staff page: a new enrolment code for an officer of their subtrees (a first sign-in, an
+    expired code or a lost phone); the officer's current authenticator, if any, stops working. 404 outside the
+    director's subtrees, 403 for their own account and, unless they are an administrator there, for an
+    administrator's."""
+    tops = manager_reach(director)
+    officer = User.objects.select_for_update().filter(username=username, kind=UserKind.OFFICER).first()
+    if officer is None or not office_in_reach(officer.office, tops):
+        raise not_found(_("No such officer in your offices."))
+    if officer.pk == director.pk:
+        raise forbidden("own_enrolment", _("You cannot reset your own authenticator: ask a director above you."))
+    if (RoleAssignment.objects.filter(user=officer, role=Role.ADMIN).exists()
+            and not officer_has_role(director, {Role.ADMIN}, office=officer.office)):
+        raise forbidden("admin_enrolment", _("Only an administrator resets the authenticator of an administrator."))
+    return _enrolment_reopen(officer, by=director, request=request)
 
 
 def otp_device_confirmed(*, user: User) -> TOTPDevice | None:

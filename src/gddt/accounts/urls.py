@@ -11,4 +11,5 @@ urlpatterns = [
     path("can-bo/dang-xuat/", views.sign_out, name="logout"),
     path("can-bo/nhan-su/", views.staff, name="staff"),
     path("can-bo/nhan-su/<str:username>/vai-tro/", views.staff_roles, name="staff_roles"),
+    path("can-bo/nhan-su/<str:username>/ma-kich-hoat/", views.staff_enrolment_code, name="staff_enrolment_code"),
 ]

@@ -1,5 +1,6 @@
-"""Officer web pages of accounts: sign-in (password, then the authenticator app), sign-out, and the director's
-staff and roles page. Views parse, call a service or selector, and render."""
+"""Officer web pages of accounts: sign-in (password, then the authenticator app, set up at the first sign-in with an
+enrolment code), sign-out, and the director's staff and roles page. Views parse, call a service or selector, and
+render."""
 
 from base64 import b32encode
 from typing import Any, cast
@@ -24,11 +25,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from gddt.accounts import selectors, services
 from gddt.accounts.auth import SignInLocked, password_authenticate, sign_in_lockout_minutes
 from gddt.accounts.decorators import is_officer, is_verified_officer, officer_home_url, officer_required
-from gddt.accounts.forms import CodeForm, RolesForm, SignInForm
+from gddt.accounts.forms import CodeForm, EnrolmentCodeForm, RolesForm, SignInForm
 from gddt.accounts.models import Role, User, UserKind
 from gddt.core.errors import Problem
 
 NEXT_KEY = "gddt_sign_in_next"
+# The officer (pk) whose enrolment code this session accepted: only then is the QR code of the authenticator shown.
+ENROLMENT_KEY = "gddt_enrolment_code_accepted"
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -86,6 +89,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 login(request, officer)
                 request.session[NEXT_KEY] = next_url
                 return redirect("accounts:otp_verify")
+    return _sign_in_page(request, form, next_url=next_url, locked=locked, status=status)
+
+
+def _sign_in_page(request: HttpRequest, form: SignInForm, *, next_url: str = "", locked: bool = False,
+                  status: int = 200) -> HttpResponse:
     context = {"form": form, "next": next_url, "locked": locked, "lockout_minutes": sign_in_lockout_minutes()}
     return render(request, "accounts/sign_in.html", context, status=status)
 
@@ -141,12 +149,15 @@ def _secret_text(device: TOTPDevice) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def otp_enrol(request: HttpRequest) -> HttpResponse:
-    """Step 3 (first sign-in only): enrol the authenticator app from a QR code, confirm with a code."""
+    """Step 3 (first sign-in only): the enrolment code handed over by a director, then the authenticator app from
+    a QR code, confirmed with a code it shows."""
     if (elsewhere := _pending_officer(request)) is not None:
         return elsewhere
     officer = _officer(request)
     if services.otp_device_confirmed(user=officer) is not None:
         return redirect("accounts:otp_verify")
+    if request.session.get(ENROLMENT_KEY) != officer.pk:
+        return _enrolment_code_step(request, officer)
     device = services.otp_enrolment_start(user=officer)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -157,6 +168,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
             _form_problem(form, problem)
             status = problem.status if problem.status == 429 else 200
         else:
+            request.session.pop(ENROLMENT_KEY, None)
             messages.success(request, _("The authenticator app is set up. Next time, type the code it shows."))
             return _verified(request, device)
     context = {"form": form, "qr": _qr_data_uri(device), "secret": _secret_text(device),
@@ -164,6 +176,23 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     response = render(request, "accounts/otp_enrol.html", context, status=status)
     response.headers["Cache-Control"] = "private, no-store"  # the page holds the secret
     return response
+
+
+def _enrolment_code_step(request: HttpRequest, officer: User) -> HttpResponse:
+    form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.otp_enrolment_code_redeem(user=officer, code=form.cleaned_data["enrolment_code"],
+                                               request=request)
+        except Problem as problem:
+            if problem.code != "sign_in_locked":
+                _form_problem(form, problem)
+                return render(request, "accounts/otp_enrolment_code.html", {"form": form})
+            logout(request)  # locked out: back to the start, where the lock-out is explained
+            return _sign_in_page(request, SignInForm(), locked=True, status=429)
+        request.session[ENROLMENT_KEY] = officer.pk
+        return redirect("accounts:otp_enrol")
+    return render(request, "accounts/otp_enrolment_code.html", {"form": form})
 
 
 @never_cache
@@ -194,7 +223,7 @@ def staff(request: HttpRequest) -> HttpResponse:
     context = {
         "members": selectors.staff_members(director=director, officers=page.object_list),
         "page": page, "offices": selectors.offices_managed(director=director), "office_code": office_code or "",
-        "q": query, "role_choices": role_choices, "back": request.get_full_path(),
+        "q": query, "role_choices": role_choices, "back": request.get_full_path(), "is_admin": is_admin,
     }
     return render(request, "accounts/staff.html", context)
 
@@ -224,3 +253,14 @@ def staff_roles(request: HttpRequest, username: str) -> HttpResponse:
         messages.success(request, _("The roles of %(username)s at office %(office)s are saved.")
                          % {"username": username, "office": data["office_code"]})
     return redirect(back)
+
+
+@officer_required
+@require_POST
+def staff_enrolment_code(request: HttpRequest, username: str) -> HttpResponse:
+    """A director issues a one-time enrolment code to an officer of their offices (shown once, on this page)."""
+    reopened = services.officer_enrolment_reopen(director=_officer(request), username=username, request=request)
+    back = _safe_next(request, request.POST.get("next")) or reverse("accounts:staff")
+    context = {"username": username, "code": reopened.enrolment.code, "expires_at": reopened.enrolment.expires_at,
+               "removed": reopened.removed, "back": back}
+    return render(request, "accounts/enrolment_code.html", context)

@@ -1,9 +1,11 @@
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gddt.accounts.demo import DEMO_PASSWORD
+from gddt.accounts.demo import DEMO_OFFICERS, DEMO_PASSWORD
 from gddt.accounts.models import RoleAssignment, User
 from gddt.offices.models import Office
 
@@ -36,11 +38,40 @@ def test_the_demo_creates_offices_in_two_provinces_and_officers_and_prints_them(
     assert RoleAssignment.objects.get(user__username="demo.hcm.approver").role == "approver"
 
 
-def test_running_the_demo_twice_changes_nothing_and_prints_the_same(db):
+ENROLMENT_CODE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b")
+
+
+def printed_codes(output: str) -> dict[str, str]:
+    """username -> the enrolment code printed on its row."""
+    return {line.split()[0]: code.group(0) for line in output.splitlines()
+            if (code := ENROLMENT_CODE.search(line))}
+
+
+def test_running_the_demo_twice_changes_nothing_and_prints_the_same_but_new_enrolment_codes(db):
     first_output = demo()
     first_state = state()
-    assert demo() == first_output
+    second_output = demo()
+    # Codes are kept only as hashes: a second run cannot print the first run's codes, it prints new ones.
+    assert ENROLMENT_CODE.sub("CODE", second_output) == ENROLMENT_CODE.sub("CODE", first_output)
     assert state() == first_state
+
+
+def test_the_demo_prints_an_enrolment_code_per_officer_that_opens_the_set_up(client, db):
+    codes = printed_codes(demo())
+    assert sorted(codes) == sorted(spec.username for spec in DEMO_OFFICERS)
+    assert len(set(codes.values())) == len(codes)
+    client.post("/can-bo/dang-nhap/", {"username": "demo.hcm.verifier", "password": DEMO_PASSWORD})
+    response = client.post("/can-bo/dang-nhap/cai-dat-xac-thuc/", {"enrolment_code": codes["demo.hcm.verifier"]})
+    assert response.status_code == 302
+    assert 'src="data:image/svg+xml' in client.get(response["Location"]).content.decode()
+
+
+def test_the_demo_prints_no_code_for_an_officer_who_set_up_the_authenticator(db):
+    demo()
+    TOTPDevice.objects.create(user=User.objects.get(username="demo.admin"), name="phone", confirmed=True)
+    output = demo()
+    assert "demo.admin" not in printed_codes(output) and "demo.hn.verifier" in printed_codes(output)
+    assert "(authenticator set up)" in output
 
 
 def test_the_demo_puts_back_a_changed_demo_password(db):

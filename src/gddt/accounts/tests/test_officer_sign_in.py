@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gddt.accounts.services import otp_enrolment_code_issue
 from gddt.accounts.tests.conftest import totp_code
 from gddt.audit.models import AuditEvent
 from gddt_testing.personas import PERSONA_PASSWORD
@@ -22,11 +23,19 @@ def test_the_sign_in_url_is_the_login_url():
     assert settings.LOGIN_URL == SIGN_IN
 
 
+def enrolment_code_step(client, officer) -> None:
+    """What the officer does at the first sign-in after the password: type the code a director handed over."""
+    code = otp_enrolment_code_issue(officer=officer).code
+    response = client.post(ENROL, {"enrolment_code": code})
+    assert response.status_code == 302 and response["Location"] == ENROL
+
+
 def test_the_first_sign_in_enrols_an_authenticator_from_a_qr_code_then_signs_in(client, hanoi_director):
     response = password_step(client, "hn.director")
     assert response.status_code == 302 and response["Location"] == CODE
     response = client.get(CODE)
     assert response.status_code == 302 and response["Location"] == ENROL
+    enrolment_code_step(client, hanoi_director)
 
     page = client.get(ENROL)
     assert page.status_code == 200
@@ -53,6 +62,7 @@ def test_the_first_sign_in_enrols_an_authenticator_from_a_qr_code_then_signs_in(
 
 def test_a_wrong_code_at_enrolment_is_refused_and_the_device_stays_unconfirmed(client, hanoi_verifier):
     password_step(client, "hn.verifier")
+    enrolment_code_step(client, hanoi_verifier)
     client.get(ENROL)
     device = TOTPDevice.objects.get(user=hanoi_verifier)
     wrong = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
+from django.utils import timezone
 
 from gddt.accounts import services
 from gddt.accounts.models import Role
@@ -29,7 +30,8 @@ class Command(BaseCommand):
         token.add_argument("--days", type=int, default=None, help="lifetime in days (default GDDT_API_TOKEN_DAYS)")
         revoke = sub.add_parser("revoke-tokens", help="revoke every API token of an officer")
         revoke.add_argument("username")
-        otp_reset = sub.add_parser("otp-reset", help="forget the officer's authenticator app (a lost phone)")
+        otp_reset = sub.add_parser("otp-reset", help="forget the officer's authenticator app (a lost phone) and print "
+                                   "an enrolment code for setting up a new one")
         otp_reset.add_argument("username")
 
     @no_translations  # operators' messages, in English like the other commands
@@ -41,12 +43,20 @@ class Command(BaseCommand):
 
     def _create(self, *, username: str, office: str, roles: list[str], password: str | None, full_name: str,
                 **_options) -> None:
-        officer, secret = services.officer_register(username=username, office_code=office, roles=roles,
-                                                    password=password, full_name=full_name)
-        self.stdout.write(f"created officer {officer.username} at office {office} with roles {', '.join(roles)}")
+        registered = services.officer_register(username=username, office_code=office, roles=roles,
+                                               password=password, full_name=full_name)
+        self.stdout.write(f"created officer {registered.officer.username} at office {office} with roles "
+                          f"{', '.join(roles)}")
         if not password:
-            self.stdout.write(f"password: {secret}")
-            self.stdout.write("(shown once: give it to the officer; the first sign-in sets up the authenticator app)")
+            self.stdout.write(f"password: {registered.password}")
+        self._enrolment_code(registered.enrolment)
+        self.stdout.write("(shown once: hand them to the officer in person; at the first sign-in the enrolment code "
+                          "opens the set-up of the authenticator app)")
+
+    def _enrolment_code(self, enrolment: services.EnrolmentCodeIssued) -> None:
+        until = timezone.localtime(enrolment.expires_at).strftime("%Y-%m-%d %H:%M %Z")
+        self.stdout.write(f"enrolment code: {enrolment.code}")
+        self.stdout.write(f"(works once, until {until})")
 
     def _token(self, *, username: str, days: int | None, **_options) -> None:
         if days is not None and days < 1:
@@ -58,5 +68,7 @@ class Command(BaseCommand):
         self.stdout.write(f"revoked {count} token(s) of {username}")
 
     def _otp_reset(self, *, username: str, **_options) -> None:
-        count = services.officer_otp_reset(username=username)
-        self.stdout.write(f"removed {count} authenticator(s) of {username}; the next sign-in sets up a new one")
+        reopened = services.officer_otp_reset(username=username)
+        self.stdout.write(f"removed {reopened.removed} authenticator(s) of {username}; the next sign-in sets up a "
+                          "new one with this enrolment code")
+        self._enrolment_code(reopened.enrolment)
