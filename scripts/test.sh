@@ -21,6 +21,10 @@ if ! diff -q docs/openapi.json "$tmp" >/dev/null; then
 fi
 
 PG_URL="${GDDT_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/gddt}"
+# The test databases of this run are named test_gddt_<run>_gwN (testing/gddt_testing/plugin.py), so that two runs on
+# one server never collide and this script can check that the run dropped its own.
+export GDDT_TEST_RUN_ID="${GDDT_TEST_RUN_ID:-$(date +%s)$$}"
+# A run that collects no test exits 1 (the plugin turns pytest's 5 into a failure).
 echo "== tests on SQLite"
 env -u DATABASE_URL $BIN/pytest -q -n 2 --dist loadfile "$@"
 
@@ -34,6 +38,15 @@ PY
 then
   echo "== tests on PostgreSQL"
   DATABASE_URL="$PG_URL" $BIN/pytest -q -n 2 --dist loadfile "$@"
+  echo "== the run dropped its test databases"
+  $BIN/python - "$PG_URL" "$GDDT_TEST_RUN_ID" <<'PY'
+import sys, psycopg
+with psycopg.connect(sys.argv[1].rsplit("/", 1)[0] + "/postgres", connect_timeout=3) as conn:
+    left = [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                           [f"test_%_{sys.argv[2]}%"])]
+if left:
+    sys.exit(f"the run left its test databases behind: {', '.join(left)}")
+PY
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL at $PG_URL does not answer, and CI=true requires it"; exit 1
 else

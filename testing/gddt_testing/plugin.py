@@ -1,11 +1,53 @@
 """The suite's test settings and database hooks, as a pytest plugin (src/gddt/conftest.py loads it)."""
 
 import os
+import uuid
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from gddt.core.services import reference_data_load
+
+# Hypothesis never times an example: a busy CI machine is not a failing test. Under CI=true the examples are also
+# fixed (derandomize) and bounded, so that a run's result depends on the code only.
+hypothesis_settings.register_profile("gddt", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, max_examples=100, derandomize=True,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "gddt")
+
+
+def run_id(config: pytest.Config) -> str:
+    """One id per run, shared by the xdist workers: GDDT_TEST_RUN_ID if set (scripts/test.sh sets it, to check
+    afterwards that the run dropped its databases), else xdist's run id, else a fresh one."""
+    given = os.environ.get("GDDT_TEST_RUN_ID")
+    if given:
+        return given
+    worker = getattr(config, "workerinput", None)
+    return worker["testrunuid"][:12] if worker else uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request):
+    """On a database server every run creates test databases of its own name, test_<name>_<run>[_gwN], so two runs
+    on one server never collide (pytest-django's default, test_<name>_gwN, is the same for every run). SQLite's
+    test databases live in memory and are left alone."""
+    from django.conf import settings
+
+    run = run_id(request.config)
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    for db in settings.DATABASES.values():
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            continue
+        db.setdefault("TEST", {})["NAME"] = "_".join(filter(None, ("test", db["NAME"], run, worker)))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A run that collected no test (a wrong path or -k) tested nothing: a failure, not pytest's exit code 5."""
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and not hasattr(session.config, "workerinput"):
+        session.config.get_terminal_writer().line("no test was collected: a run that tests nothing fails", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_collection_modifyitems(config, items):
