@@ -32,6 +32,7 @@ from gddt.counter.selectors import (
 )
 from gddt.notifications.services import sms_queue
 from gddt.registrations import validators as v
+from gddt.registrations.fields import FIELD_PATHS
 from gddt.registrations.images import image_clean
 from gddt.registrations.intake import component_table, person_data_clean
 from gddt.registrations.models import (
@@ -70,20 +71,6 @@ _ROLE_MESSAGES: dict[str, Any] = {
     "approve": _("Only an approving officer may approve a dossier."),
 }
 
-# Model field -> the path of the same value in the registration `data` (what a correction names).
-FIELD_PATHS: dict[str, str] = {
-    "full_name": "full_name", "date_of_birth": "date_of_birth", "sex": "sex", "nationality": "nationality",
-    "personal_id": "personal_id", "bhxh_code": "bhxh_code",
-    "id_type": "id_document.type", "id_number": "id_document.number", "id_issued_on": "id_document.issued_on",
-    "id_issued_by": "id_document.issued_by",
-    "birth_certificate_number": "birth_certificate.number",
-    "birth_certificate_issued_on": "birth_certificate.issued_on",
-    "birth_certificate_issued_by": "birth_certificate.issued_by",
-    "guardian_full_name": "guardian.full_name", "guardian_relationship": "guardian.relationship",
-    "guardian_personal_id": "guardian.personal_id", "guardian_phone": "guardian.phone",
-    "phone": "phone", "email": "email",
-    "province": "address.province_code", "ward": "address.ward_code", "street": "address.street",
-}
 NOT_CORRECTABLE = ("category", "office_code", "consent")
 
 

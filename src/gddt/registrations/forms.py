@@ -14,12 +14,12 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.functional import Promise
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from phonenumbers import geocoder
 
 from gddt.core.errors import Problem
 from gddt.core.text import strip_diacritics
 from gddt.registrations.intake import COUNTRY_CODES, ONLINE_KINDS
+from gddt.registrations.labels import FIELD_LABELS
 from gddt.registrations.models import Category, DocumentKind
 
 ADULT_BLOCK = ("id_document.type", "id_document.number", "id_document.issued_on", "id_document.issued_by", "phone")
@@ -41,38 +41,6 @@ PHOTO_INPUTS = (
 # sends the objects of its category, so such errors are rare; "birth_certificate" is also a photo's name, and
 # an error under that name from this form is about the photo.
 FIELDSETS = ("id_document", "guardian", "address")
-
-LABELS: dict[str, str | Promise] = {
-    "category": _("Who is registering"),
-    "full_name": _("Full name"),
-    "date_of_birth": _("Date of birth"),
-    "sex": _("Sex"),
-    "nationality": _("Nationality"),
-    "personal_id": _("Personal ID number"),
-    "bhxh_code": _("Social insurance number"),
-    "id_document": _("Identity document"),
-    "id_document.type": _("Type of document"),
-    "id_document.number": _("Document number"),
-    "id_document.issued_on": _("Date of issue"),
-    "id_document.issued_by": _("Place of issue"),
-    "phone": _("Mobile phone number"),
-    "birth_certificate.number": _("Birth certificate number"),
-    "birth_certificate.issued_on": _("Date of registration"),
-    "birth_certificate.issued_by": _("Registered by"),
-    "guardian": _("Parent or guardian"),
-    "guardian.full_name": _("Full name of the parent or guardian"),
-    "guardian.relationship": _("Relationship to the child"),
-    "guardian.personal_id": _("Personal ID number of the parent or guardian"),
-    "guardian.phone": _("Mobile phone number of the parent or guardian"),
-    "email": _("Email"),
-    "address": _("Contact address"),
-    "address.province_code": _("Province or city"),
-    "address.ward_code": _("Commune or ward"),
-    "address.street": _("House number, street, hamlet"),
-    "office_code": _("Office where you will complete the registration"),
-    "consent": _("Consent"),
-    **{str(kind): kind.label for kind in PHOTO_INPUTS},
-}
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 
@@ -161,7 +129,7 @@ def form_state(*, values: QueryDict | dict[str, str] | None, problem: Problem | 
     """The inputs with their typed values and the problem's messages, each beside its input when it names
     one, in a summary at the top in every case."""
     values = values or {}
-    fields = {name: Field(name=name, label=LABELS[name], value=values.get(name, ""))
+    fields = {name: Field(name=name, label=FIELD_LABELS[name], value=values.get(name, ""))
               for name in (*INPUTS, *FIELDSETS, *PHOTO_INPUTS)}
     summary: list[tuple[str | Promise, str, str]] = []
     general: list[str] = []

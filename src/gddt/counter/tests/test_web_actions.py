@@ -206,7 +206,7 @@ def test_a_bad_correction_names_the_field(hcm_verifier, adult_dossier):
     response = officer_client(hcm_verifier).post(page_url(adult_dossier, "correct"), {
         "phone": "12345", "reason": "Đổi số", "version": adult_dossier.version})
     assert response.status_code == 422
-    assert "Mobile phone:" in response.content.decode()
+    assert "Mobile phone number:" in response.content.decode()
     assert fresh(adult_dossier).phone == adult_dossier.phone
 
 

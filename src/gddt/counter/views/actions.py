@@ -1,0 +1,119 @@
+"""The forms that change a dossier: supplement a photo, correct, verify, approve, reject, reopen. A refusal
+shows the dossier afresh with the problem; a success goes back to it with a message."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gddt.core.clients import client_address
+from gddt.core.errors import FieldError, Problem, invalid
+from gddt.counter import services
+from gddt.counter.labels import kind_label
+from gddt.counter.views.common import (
+    OfficerRequest,
+    counter_view,
+    done,
+    dossier_url,
+    expected_version,
+    reach,
+    wants_json,
+)
+from gddt.counter.views.correction import correction_changes
+from gddt.counter.views.dossier import dossier_page
+from gddt.counter.views.problems import problem_show
+from gddt.registrations.models import Dossier
+
+
+@counter_view
+@require_POST
+def supplement(request: OfficerRequest, dossier_no: str, kind: str) -> HttpResponse:
+    """Supplements or replaces one component: a file input, or a still from the camera script (fetch)."""
+    found = reach(request, dossier_no, "edit")
+    upload = request.FILES.get("file")
+    problem: Problem | None = None
+    if upload is None:
+        problem = invalid([FieldError("file", "required", _("Choose a photo or take one with the camera first."))])
+    else:
+        try:
+            services.document_supplement(officer=request.user, dossier=found, kind=kind, upload=upload,
+                                         expected_version=expected_version(request),
+                                         client_ip=client_address(request))
+        except Problem as refused:
+            problem = refused
+    if wants_json(request):
+        if problem is not None:
+            shown = problem_show(problem)
+            return JsonResponse({"title": shown.title, "errors": shown.lines}, status=problem.status)
+        messages.success(request, _("Saved: %(kind)s.") % {"kind": kind_label(kind)})
+        return JsonResponse({"redirect": dossier_url(found)})
+    if problem is not None:
+        return dossier_page(request, dossier_no, problem=problem)
+    return done(request, dossier_no, _("Saved: %(kind)s.") % {"kind": kind_label(kind)})
+
+
+@counter_view
+@require_POST
+def correct(request: OfficerRequest, dossier_no: str) -> HttpResponse:
+    found = reach(request, dossier_no, "edit")
+    changes, submitted = correction_changes(found, request.POST)
+    try:
+        services.dossier_correct(officer=request.user, dossier=found, changes=changes,
+                                 reason=request.POST.get("reason", ""),
+                                 expected_version=expected_version(request), client_ip=client_address(request))
+    except Problem as problem:
+        # A stale page shows the latest data; any other refusal keeps what the officer typed.
+        keep = None if problem.status == 412 else submitted
+        return dossier_page(request, dossier_no, problem=problem, submitted=keep)
+    return done(request, dossier_no, _("The corrections are saved."))
+
+
+def _decide(request: OfficerRequest, dossier_no: str, action: str, run: Callable[[Dossier], object],
+            message: str) -> HttpResponse:
+    """Reaches the dossier for `action`, runs the service on it, and shows the outcome."""
+    found = reach(request, dossier_no, action)
+    try:
+        run(found)
+    except Problem as problem:
+        return dossier_page(request, dossier_no, problem=problem)
+    return done(request, dossier_no, message)
+
+
+@counter_view
+@require_POST
+def verify(request: OfficerRequest, dossier_no: str) -> HttpResponse:
+    return _decide(request, dossier_no, "verify", lambda found: services.dossier_verify(
+        officer=request.user, dossier=found, client_ip=client_address(request),
+        expected_version=expected_version(request),
+    ), _("The dossier is verified. An approving officer can now approve it."))
+
+
+@counter_view
+@require_POST
+def approve(request: OfficerRequest, dossier_no: str) -> HttpResponse:
+    # The username is an ID number: the page shows it, the flash message (kept in a cookie) does not.
+    return _decide(request, dossier_no, "approve", lambda found: services.dossier_approve(
+        officer=request.user, dossier=found, client_ip=client_address(request),
+        expected_version=expected_version(request),
+    ), _("Approved: the account is active and the initial password went to the registered phone by SMS."))
+
+
+@counter_view
+@require_POST
+def reject(request: OfficerRequest, dossier_no: str) -> HttpResponse:
+    return _decide(request, dossier_no, "reject", lambda found: services.dossier_reject(
+        officer=request.user, dossier=found, reason_code=request.POST.get("reason_code", ""),
+        note=request.POST.get("note", "").strip(), client_ip=client_address(request),
+        expected_version=expected_version(request),
+    ), _("The dossier is rejected; the person is told by SMS."))
+
+
+@counter_view
+@require_POST
+def reopen(request: OfficerRequest, dossier_no: str) -> HttpResponse:
+    return _decide(request, dossier_no, "reopen", lambda found: services.dossier_reopen(
+        officer=request.user, dossier=found, note=request.POST.get("note", "").strip(),
+        client_ip=client_address(request), expected_version=expected_version(request),
+    ), _("The dossier is open again, with a new deadline."))
