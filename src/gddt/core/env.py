@@ -5,8 +5,9 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
+# The only spellings of a boolean (any case): a typo such as "ture", or "1"/"yes"/"on" that other tools accept, stops
+# the start instead of silently meaning something.
+_BOOLEANS = {"true": True, "false": False}
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -21,14 +22,14 @@ def env_str(name: str, default: str | None = None) -> str | None:
 
 
 def env_bool(name: str, default: bool) -> bool:
+    """NAME as `true` or `false` (any case); anything else is refused, naming the variable."""
     value = env_str(name)
     if value is None:
         return default
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+    try:
+        return _BOOLEANS[value.strip().lower()]
+    except KeyError:
+        raise ImproperlyConfigured(f"{name} must be true or false (in any case), not {value!r}") from None
 
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
