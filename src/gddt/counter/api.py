@@ -6,6 +6,7 @@ on that version (412 otherwise). Every POST takes an `Idempotency-Key`: a retry 
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -53,7 +54,7 @@ def _me(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]  # set by officer_auth
 
 
-def _responses(*codes: int) -> dict:
+def _responses(*codes: int) -> dict[int, Any]:
     return {code: _PROBLEM for code in (401, 403, 404, *codes)}
 
 
@@ -81,7 +82,7 @@ def _json(status: int, body: dict[str, Any], *, version: int | None = None) -> H
     return response
 
 
-def _action_body(officer, dossier: Dossier, *, username: str | None = None) -> dict[str, Any]:
+def _action_body(officer: User, dossier: Dossier, *, username: str | None = None) -> dict[str, Any]:
     return ActionOut(
         dossier_no=dossier_number_format(dossier.number or ""), status=dossier.status, version=dossier.version,
         completed_office_code=dossier.completed_office.code if dossier.completed_office else None,
@@ -90,7 +91,8 @@ def _action_body(officer, dossier: Dossier, *, username: str | None = None) -> d
     ).model_dump(mode="json")
 
 
-def _once(request: HttpRequest, action: str, dossier_no: str, payload: dict[str, Any], run) -> HttpResponse:
+def _once(request: HttpRequest, action: str, dossier_no: str, payload: dict[str, Any],
+          run: Callable[[], tuple[int, dict[str, Any]]]) -> HttpResponse:
     answer = services.counter_action_once(
         officer=_me(request), action=action, idempotency_key=request.headers.get("Idempotency-Key"),
         request_parts=[action, dossier_no, payload, request.headers.get("If-Match", "")], run=run)
@@ -100,7 +102,7 @@ def _once(request: HttpRequest, action: str, dossier_no: str, payload: dict[str,
 # --- finding -------------------------------------------------------------------------------------------------
 
 
-def _summaries(dossiers) -> list[dict[str, Any]]:
+def _summaries(dossiers: Iterable[Dossier]) -> list[dict[str, Any]]:
     return [selectors.dossier_summary(d) for d in dossiers]
 
 
@@ -118,7 +120,8 @@ def _summaries(dossiers) -> list[dict[str, Any]]:
     openapi_extra={"responses": _responses(422)},
 )
 def dossiers_find(request: HttpRequest, q: str | None = None, status: str | None = None, office: str | None = None,
-                  limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+                  limit: int = Query(50, ge=1, le=200),
+                  offset: int = Query(0, ge=0)) -> list[dict[str, Any]] | dict[str, Any]:
     if q is not None:
         return _summaries(selectors.dossier_search(officer=_me(request), q=q, client_ip=client_address(request)))
     queryset = selectors.dossier_browse(officer=_me(request), status=status, office_code=office,
@@ -133,7 +136,7 @@ def dossiers_find(request: HttpRequest, q: str | None = None, status: str | None
     summary="Find a dossier by any reference (the reference in the body, not in the URL)",
     openapi_extra={"responses": _responses(422), "parameters": [_IDEMPOTENCY_KEY]},
 )
-def dossiers_search(request: HttpRequest, payload: SearchIn):
+def dossiers_search(request: HttpRequest, payload: SearchIn) -> list[dict[str, Any]]:
     # A search changes nothing, so a retry simply searches again; the key is only checked for shape.
     idempotency_key_clean(request.headers.get("Idempotency-Key"))
     return _summaries(selectors.dossier_search(officer=_me(request), q=payload.q, client_ip=client_address(request)))
@@ -153,7 +156,7 @@ def _detail(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     summary="The whole dossier, with its documents, its allowed actions and an ETag",
     openapi_extra={"responses": _responses()},
 )
-def dossier_get(request: HttpRequest, dossier_no: str, response: HttpResponse):
+def dossier_get(request: HttpRequest, dossier_no: str, response: HttpResponse) -> dict[str, Any]:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")
     services.dossier_view(officer=_me(request), dossier=dossier, client_ip=client_address(request))
     response["ETag"] = _etag(dossier.version)
@@ -167,7 +170,7 @@ def dossier_get(request: HttpRequest, dossier_no: str, response: HttpResponse):
     summary="Correct the dossier's data (with the reason), as the original documents show it",
     openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH]},
 )
-def dossier_patch(request: HttpRequest, dossier_no: str, payload: CorrectionIn):
+def dossier_patch(request: HttpRequest, dossier_no: str, payload: CorrectionIn) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="edit")
     corrected = services.dossier_correct(officer=_me(request), dossier=dossier, changes=payload.changes,
@@ -213,7 +216,7 @@ def _upload(request: HttpRequest) -> UploadedFile | None:
             "properties": {"file": {"type": "string", "format": "binary"}}}}}},
     },
 )
-def document_put(request: HttpRequest, dossier_no: str, kind: str):
+def document_put(request: HttpRequest, dossier_no: str, kind: str) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="edit")
     upload = _upload(request)
@@ -234,7 +237,7 @@ def document_put(request: HttpRequest, dossier_no: str, kind: str):
     openapi_extra={"responses": {200: {"description": "The image", "content": {"image/jpeg": {}}},
                                  **_responses()}},
 )
-def document_get(request: HttpRequest, dossier_no: str, kind: str):
+def document_get(request: HttpRequest, dossier_no: str, kind: str) -> HttpResponse:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")
     content, content_type = services.document_read(officer=_me(request), dossier=dossier, kind=kind,
                                                    client_ip=client_address(request))
@@ -253,7 +256,7 @@ def document_get(request: HttpRequest, dossier_no: str, kind: str):
     summary="Verified at the counter: the person, the originals and the data agree",
     openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
-def dossier_verify(request: HttpRequest, dossier_no: str):
+def dossier_verify(request: HttpRequest, dossier_no: str) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="verify")
 
@@ -273,7 +276,7 @@ def dossier_verify(request: HttpRequest, dossier_no: str):
                 "duties (the officer who verified it) or a missing role.",
     openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
-def dossier_approve(request: HttpRequest, dossier_no: str):
+def dossier_approve(request: HttpRequest, dossier_no: str) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="approve")
 
@@ -292,7 +295,7 @@ def dossier_approve(request: HttpRequest, dossier_no: str):
     description="`reason_code`: " + ", ".join(services.REJECT_REASONS) + "; `note` is required with `other`.",
     openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
-def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn):
+def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="reject")
 
@@ -310,7 +313,7 @@ def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn):
     summary="Reopen an expired dossier when the person turns up (with a note)",
     openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
-def dossier_reopen(request: HttpRequest, dossier_no: str, payload: ReopenIn):
+def dossier_reopen(request: HttpRequest, dossier_no: str, payload: ReopenIn) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="reopen")
 
@@ -340,7 +343,7 @@ _PDF = {200: {"description": "A PDF", "content": {"application/pdf": {}}}}
     summary="The prefilled declaration, with the QR code of the dossier number, to sign at the counter",
     openapi_extra={"responses": {**_PDF, **_responses()}},
 )
-def declaration_pdf(request: HttpRequest, dossier_no: str):
+def declaration_pdf(request: HttpRequest, dossier_no: str) -> HttpResponse:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="print")
     content = services.declaration_render(officer=_me(request), dossier=dossier, client_ip=client_address(request))
     return _pdf(content, f"to-khai-{dossier.number}.pdf")
@@ -351,7 +354,7 @@ def declaration_pdf(request: HttpRequest, dossier_no: str):
     summary="The short VssID guide for the activated account (approved dossiers only)",
     openapi_extra={"responses": {**_PDF, **_responses(409)}},
 )
-def guide_pdf(request: HttpRequest, dossier_no: str):
+def guide_pdf(request: HttpRequest, dossier_no: str) -> HttpResponse:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="print")
     content = services.guide_render(officer=_me(request), dossier=dossier, client_ip=client_address(request))
     return _pdf(content, f"huong-dan-vssid-{dossier.number}.pdf")
@@ -363,7 +366,7 @@ def guide_pdf(request: HttpRequest, dossier_no: str):
     summary="Who looked at and did what to the dossier (audit events, oldest first), and its transitions",
     openapi_extra={"responses": _responses()},
 )
-def dossier_history(request: HttpRequest, dossier_no: str, response: HttpResponse):
+def dossier_history(request: HttpRequest, dossier_no: str, response: HttpResponse) -> dict[str, Any]:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")
     events = services.dossier_history(officer=_me(request), dossier=dossier, client_ip=client_address(request))
     response["Cache-Control"] = NO_STORE

@@ -3,7 +3,7 @@ do what, and the dossier as the API shows it. Every read of personal data is aud
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -255,7 +255,7 @@ def dossier_summary(dossier: Dossier, *, now: datetime | None = None) -> dict[st
 # --- the dossier as the API shows it --------------------------------------------------------------------------
 
 
-def _iso(day) -> str | None:
+def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 

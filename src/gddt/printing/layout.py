@@ -4,6 +4,7 @@ import io
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -29,7 +30,7 @@ SHADE = colors.Color(0.93, 0.93, 0.93)
 BLANK = "…………………………"  # a line for the officer to fill in by hand
 
 
-def _style(name: str, **kw) -> ParagraphStyle:
+def _style(name: str, **kw: Any) -> ParagraphStyle:
     base = {"fontName": FONT, "fontSize": 9.5, "leading": 12.5, "textColor": colors.black, "alignment": TA_LEFT}
     return ParagraphStyle(name, **{**base, **kw})
 

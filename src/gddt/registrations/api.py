@@ -1,6 +1,10 @@
+"""The citizen's JSON API under /api/v1/registrations (product.md "Citizens"): register, and look up a status."""
+
 import json
 from datetime import datetime
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
@@ -28,7 +32,7 @@ class StatusOut(ReceiptOut):
     submitted_at: datetime
 
 
-def _text(max_length: int, **extra) -> dict:
+def _text(max_length: int, **extra: Any) -> dict[str, Any]:
     return {"type": "string", "maxLength": max_length, **extra}
 
 
@@ -101,7 +105,7 @@ _REQUEST_BODY = {
 _PROBLEM = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
 
 
-def _parse_registration(request: HttpRequest) -> tuple[object, dict]:
+def _parse_registration(request: HttpRequest) -> tuple[object, dict[str, UploadedFile]]:
     content_type = (request.content_type or "").lower()
     if content_type == "application/json":
         try:
@@ -137,7 +141,7 @@ def _parse_registration(request: HttpRequest) -> tuple[object, dict]:
     openapi_extra={**_REQUEST_BODY, "responses": {400: _PROBLEM, 409: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM,
                                                   422: _PROBLEM}},
 )
-def registration_create(request: HttpRequest):
+def registration_create(request: HttpRequest) -> Reply:
     data, files = _parse_registration(request)
     submission = registration_submit(data=data, files=files,
                                      idempotency_key=request.headers.get("Idempotency-Key"))

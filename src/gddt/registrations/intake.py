@@ -1,12 +1,14 @@
 """Cleaning of a registration request: every field of the contract's `data` object and every photo, with all
 errors of the request collected at once and named by their dotted path. Reads reference data, writes nothing."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import phonenumbers
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from gddt.adminunits.models import Province, Ward
@@ -47,14 +49,14 @@ class _Collector:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def run(self, path: str, fn, *args, **kwargs):
+    def run(self, path: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except v.Invalid as error:
             self.errors.append(FieldError(path, error.code, error.message))
             return None
 
-    def add(self, path: str, code: str, message) -> None:
+    def add(self, path: str, code: str, message: str | Promise) -> None:
         self.errors.append(FieldError(path, code, message))
 
 

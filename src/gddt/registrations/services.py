@@ -1,4 +1,5 @@
-"""Use cases of the dossier that belong to the citizen and to the clock: submit, look up, expire."""
+"""Use cases of the dossier that belong to the citizen and to the clock: submit, the status look-up limit, remind,
+expire; and the one way a dossier moves between states."""
 
 import logging
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gddt.accounts.models import User
 from gddt.core import idempotency
 from gddt.core.errors import FieldError, Problem, conflict
 from gddt.core.text import mask
@@ -21,6 +23,7 @@ from gddt.core.throttle import throttle_check
 from gddt.notifications.models import SmsMessage
 from gddt.notifications.services import sms_queue
 from gddt.offices.models import Office
+from gddt.registrations.images import CleanImage
 from gddt.registrations.intake import CleanRegistration, registration_clean
 from gddt.registrations.models import (
     OPEN_OR_ACTIVE,
@@ -123,7 +126,7 @@ def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotenc
     return Submission(dossier_id=dossier.pk, receipt=receipt, replayed=False)
 
 
-def _public(stored: dict) -> dict:
+def _public(stored: dict[str, Any]) -> dict[str, Any]:
     return {k: val for k, val in stored.items() if not k.startswith("_")}
 
 
@@ -156,8 +159,8 @@ def _dossier_create(clean: CleanRegistration, saved_names: list[str]) -> Dossier
     return dossier
 
 
-def document_store(*, dossier: Dossier, kind: str, photo, source: str, officer, office: Office | None,
-                   saved_names: list[str]) -> Document:
+def document_store(*, dossier: Dossier, kind: str, photo: CleanImage, source: str, officer: User | None,
+                   office: Office | None, saved_names: list[str]) -> Document:
     """Stores a cleaned photo privately under a generated name; the caller's transaction owns it, and the
     caller deletes the files named in `saved_names` if that transaction fails."""
     now = timezone.now()
@@ -178,7 +181,7 @@ def registration_status_throttle(*, client_ip: str) -> None:
                    window_seconds=600)
 
 
-def dossier_transition(*, dossier: Dossier, action: str, actor=None, office: Office | None = None,
+def dossier_transition(*, dossier: Dossier, action: str, actor: User | None = None, office: Office | None = None,
                        reason: str = "", note: str = "") -> Dossier:
     """Moves a locked dossier along the one table of transitions (states.py) and records who, where, when, why."""
     state_check(action=action, status=dossier.status)

@@ -7,7 +7,7 @@ from itertools import groupby
 
 import segno
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +53,8 @@ def _office_groups(province_code: str) -> list[tuple[str, str, list[tuple[str, s
             for code, group in groupby(offices, key=lambda o: o.province_id or "")]
 
 
-def _form_render(request: HttpRequest, *, token: str, values=None, problem: Problem | None = None,
+def _form_render(request: HttpRequest, *, token: str, values: QueryDict | dict[str, str] | None = None,
+                 problem: Problem | None = None,
                  status: int = 200) -> HttpResponse:
     state = forms.form_state(values=values, problem=problem)
     province_code = state.fields["address__province_code"].value
