@@ -17,9 +17,11 @@ from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from ninja.security import APIKeyCookie, HttpBearer
 
 from gddt.accounts.models import ApiToken, TokenAudience, User, UserKind
+from gddt.audit.services import audit_record
 
 TOKEN_PREFIX = "gddt_"  # noqa: S105 - a marker, not a secret
 CITIZEN_TOKEN_PREFIX = "gddtc_"  # noqa: S105 - a marker, not a secret
@@ -128,11 +130,34 @@ def password_authenticate(*, request: HttpRequest, username: str, password: str,
     if user is not None and (getattr(user, "kind", None) != kind or not user.is_active):
         user = None
         user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
-    if getattr(request, "axes_locked_out", False):
-        # We answer the lock-out ourselves (a page or problem+json), so axes' middleware must not replace it.
-        request.axes_locked_out = False  # type: ignore[attr-defined]
+    locked = bool(getattr(request, "axes_locked_out", False))
+    # We answer the lock-out ourselves (a page or problem+json), so axes' middleware must not replace it.
+    request.axes_locked_out = False  # type: ignore[attr-defined]
+    if kind == UserKind.OFFICER:
+        _officer_password_step_audit(request=request, username=username, user=user, locked=locked)
+    if locked:
         raise SignInLocked
     return user
+
+
+def typed_username_for_audit(username: str) -> tuple[str, User | None]:
+    """What the audit log keeps of a username typed at the officers' door: the username and the officer when it
+    is an officer's; otherwise a keyed hash (a mistyped password, a citizen's personal ID typed at the wrong door),
+    the same for the same text, so that repeated tries can be counted without the text being readable."""
+    officer = User.objects.filter(username=username, kind=UserKind.OFFICER).select_related("office").first()
+    if officer is not None:
+        return officer.username, officer
+    digest = salted_hmac("gddt.accounts.sign_in_username", username, algorithm="sha256").hexdigest()
+    return f"unknown:{digest[:16]}", None
+
+
+def _officer_password_step_audit(*, request: HttpRequest, username: str, user: User | None, locked: bool) -> None:
+    """Officer sign-ins, failures and lock-outs go to the append-only audit log, not only to django-axes' tables
+    (which an administrator can edit or empty). Never the password."""
+    target, officer = (user.username, user) if user is not None else typed_username_for_audit(username)
+    action = "sign_in.locked" if locked else "sign_in.fail" if user is None else "sign_in.password"
+    audit_record(action=action, actor=user if not locked else None, office=officer.office if officer else None,
+                 request=request, target=target, detail={"step": "password"})
 
 
 def sign_in_is_locked(*, request: HttpRequest, username: str) -> bool:

@@ -310,9 +310,11 @@ def _wrong_code() -> Problem:
                                                        "authenticator app shows now."))])
 
 
-def _otp_check(device: TOTPDevice, code: str) -> TOTPDevice:
+def _otp_check(device: TOTPDevice, code: str, *, user: User, step: str,
+               request: HttpRequest | None) -> TOTPDevice:
     """The device, refreshed, when `code` is right; every wrong code is counted (and committed) so that the next
-    attempt waits longer; a code is accepted once only (TOTPDevice.last_t)."""
+    attempt waits longer, and recorded in the audit log ("otp.fail"); a code is accepted once only
+    (TOTPDevice.last_t)."""
     code = code.strip().replace(" ", "")
     with transaction.atomic():
         # Row lock: two requests with the same code cannot both pass, and the failure count stays exact.
@@ -324,6 +326,9 @@ def _otp_check(device: TOTPDevice, code: str) -> TOTPDevice:
             else:
                 device.throttle_increment(commit=True)
                 verified = False
+    if throttled is not None or not verified:
+        audit_record(action="otp.fail", actor=user, office=user.office, request=request, target=user.username,
+                     detail={"step": step, "reason": "throttled" if throttled is not None else "wrong"})
     if throttled is not None:
         raise throttled
     if not verified:
@@ -337,22 +342,28 @@ def otp_enrolment_confirm(*, user: User, code: str, request: HttpRequest | None 
     if device is None:
         raise not_found(_("There is no authenticator being set up. Start again."))
     # Not one transaction: a wrong code must leave its failure count behind when the error is raised.
-    device = _otp_check(device, code)
+    device = _otp_check(device, code, user=user, step="enrolment", request=request)
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         audit_record(action="otp.enrol", actor=user, office=user.office, request=request, target=user.username)
+        audit_record(action="sign_in", actor=user, office=user.office, request=request, target=user.username,
+                     detail={"step": "enrolment"})
     return device
 
 
-def otp_code_check(*, user: User, code: str) -> TOTPDevice:
-    """The second factor at sign-in: the officer's confirmed authenticator when the code is right; 422 field
-    "code" when wrong, 429 after repeated wrong codes (exponential wait), 404 when none is enrolled."""
+def otp_code_check(*, user: User, code: str, request: HttpRequest | None = None) -> TOTPDevice:
+    """The second factor at sign-in: the officer's confirmed authenticator when the code is right (audited as
+    "sign_in"); 422 field "code" when wrong, 429 after repeated wrong codes (exponential wait), both audited as
+    "otp.fail"; 404 when none is enrolled."""
     device = otp_device_confirmed(user=user)
     if device is None:
         raise not_found(_("No authenticator is set up for this account."))
-    return _otp_check(device, code)
+    device = _otp_check(device, code, user=user, step="sign_in", request=request)
+    audit_record(action="sign_in", actor=user, office=user.office, request=request, target=user.username,
+                 detail={"step": "otp"})
+    return device
 
 
 # --- roles per office (issue item 2) ----------------------------------------------------------------------------

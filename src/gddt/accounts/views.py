@@ -122,7 +122,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.otp_code_check(user=officer, code=form.cleaned_data["code"])
+            device = services.otp_code_check(user=officer, code=form.cleaned_data["code"], request=request)
         except Problem as problem:
             _form_problem(form, problem)
             status = problem.status if problem.status == 429 else 200

@@ -7,9 +7,9 @@ from gddt.accounts.models import ApiToken, RoleAssignment, User, UserKind
 from gddt.audit.models import AuditEvent
 
 
-def run(*args: str) -> str:
+def run(*args: str, **options) -> str:
     out = StringIO()
-    call_command("officer", *args, stdout=out)
+    call_command("officer", *args, stdout=out, **options)
     return out.getvalue()
 
 
@@ -30,6 +30,55 @@ def test_it_keeps_the_given_password_and_does_not_print_it(db):
     output = run("create", "hcm.new", "--office", "79", "--role", "approver", "--password", "Mot-mat-khau-dai-2026")
     assert "Mot-mat-khau-dai-2026" not in output
     assert User.objects.get(username="hcm.new").check_password("Mot-mat-khau-dai-2026")
+
+
+def test_a_password_given_as_an_argument_is_warned_about_on_standard_error(db):
+    out, err = StringIO(), StringIO()
+    call_command("officer", "create", "hcm.new", "--office", "79", "--role", "approver", "--password",
+                 "Mot-mat-khau-dai-2026", stdout=out, stderr=err)
+    assert "process list" in err.getvalue() and "--password-file" in err.getvalue()
+    assert "Mot-mat-khau-dai-2026" not in err.getvalue() + out.getvalue()
+
+
+def test_it_reads_the_password_from_a_file_without_a_warning(db, tmp_path):
+    secret = tmp_path / "password"
+    secret.write_text("Mot-mat-khau-trong-tep-2026\n", encoding="utf-8")
+    err = StringIO()
+    output = run("create", "hn.file", "--office", "01", "--role", "verifier", "--password-file", str(secret),
+                 stderr=err)
+    assert User.objects.get(username="hn.file").check_password("Mot-mat-khau-trong-tep-2026")
+    assert "password: " not in output and err.getvalue() == ""
+
+
+def test_it_reads_the_password_from_standard_input(db):
+    output = run("create", "hn.stdin", "--office", "01", "--role", "verifier", "--password-stdin",
+                 stdin=StringIO("Mot-mat-khau-tu-stdin-2026\n"))
+    assert User.objects.get(username="hn.stdin").check_password("Mot-mat-khau-tu-stdin-2026")
+    assert "Mot-mat-khau-tu-stdin-2026" not in output
+
+
+def test_it_asks_for_the_password_twice_at_a_prompt(db, monkeypatch):
+    answers = iter(["Mot-mat-khau-go-vao-2026", "Mot-mat-khau-go-vao-2026", "Mot-mat-khau-go-vao-2026", "khac"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    run("create", "hn.prompt", "--office", "01", "--role", "verifier", "--password")
+    assert User.objects.get(username="hn.prompt").check_password("Mot-mat-khau-go-vao-2026")
+    with pytest.raises(CommandError, match="differ"):
+        run("create", "hn.prompt2", "--office", "01", "--role", "verifier", "--password")
+    assert not User.objects.filter(username="hn.prompt2").exists()
+
+
+def test_an_unreadable_or_empty_password_source_is_named_and_nothing_is_created(db, tmp_path):
+    with pytest.raises(CommandError, match="--password-file"):
+        run("create", "hn.x", "--office", "01", "--role", "verifier", "--password-file", str(tmp_path / "none"))
+    (tmp_path / "empty").write_text("", encoding="utf-8")
+    with pytest.raises(CommandError, match="--password-file"):
+        run("create", "hn.x", "--office", "01", "--role", "verifier", "--password-file", str(tmp_path / "empty"))
+    with pytest.raises(CommandError, match="--password-stdin"):
+        run("create", "hn.x", "--office", "01", "--role", "verifier", "--password-stdin", stdin=StringIO(""))
+    (tmp_path / "weak").write_text("123\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="password"):
+        run("create", "hn.x", "--office", "01", "--role", "verifier", "--password-file", str(tmp_path / "weak"))
+    assert not User.objects.filter(username="hn.x").exists()
 
 
 def test_it_refuses_an_unknown_office_naming_it_and_creates_nothing(db):
