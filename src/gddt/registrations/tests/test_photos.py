@@ -133,7 +133,7 @@ def test_the_pixels_of_all_photos_of_a_request_are_capped_together(client):
         response = post_multipart(client, adult_data(), photos)
         assert response.status_code == 422, response.content
         assert errors_of(response) == {"id_back": "too_many_pixels"}
-        assert "1" in response.json()["errors"][0]["message"]  # the cap, in megapixels
+        assert "1 megapixel" in response.json()["errors"][0]["message"]  # the cap, in Vietnamese by default
         assert kept() == before
         assert stored_files() == []
     with override_settings(GDDT_PHOTO_MAX_REQUEST_PIXELS=2_200_000):
@@ -171,19 +171,21 @@ def test_the_stored_maximum_is_a_setting(client):
 
 def test_no_more_decodes_run_at_once_than_the_setting_allows(monkeypatch):
     running, most = 0, 0
-    lock = threading.Lock()
+    changed = threading.Condition()
     decode = images._vips_decode
 
     def counted(raw):
         nonlocal running, most
-        with lock:
+        with changed:
             running += 1
             most = max(most, running)
+            changed.notify_all()
+            changed.wait_for(lambda: running >= 2, timeout=1)  # two are in: the slots are full
         try:
-            time.sleep(0.05)  # gives the other threads every chance to overlap
+            time.sleep(0.05)  # a third decode, if it could start, has every chance to
             return decode(raw)
         finally:
-            with lock:
+            with changed:
                 running -= 1
 
     monkeypatch.setattr(images, "_vips_decode", counted)
