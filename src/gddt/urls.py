@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("gddt.registrations.urls")),
     path("", include("gddt.counter.urls")),
     path("", include("gddt.accounts.urls")),
+    path("", include("gddt.reports.urls")),
 ]
 

@@ -1,0 +1,286 @@
+"""Writes of the reports: the aggregation job that keeps the daily figures up to date, the rebuild from the
+transitions, and the audited view of a report.
+
+The job reads the transitions (and documents) by increasing id past a high-water mark kept in one row, which it
+locks: two workers running it at once take turns, and a batch is counted exactly once because the figures and the
+mark move in one transaction. Only rows recorded at least GDDT_REPORTS_GRACE_SECONDS ago are read, so that a
+transaction still open with a lower id cannot be skipped; that grace plus the scheduler's period is the lag the
+page states."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest
+from django.utils import timezone
+
+from gddt.audit.services import audit_record
+from gddt.registrations.models import Document, DocumentSource, Status, Transition
+from gddt.reports.models import (
+    DailyApprovalHours,
+    DailyFigure,
+    DailyOfficerFigure,
+    DailyRejection,
+    OpenBacklog,
+    ReportCursor,
+)
+
+CURSOR = "progress"
+OPEN = (Status.SUBMITTED, Status.VERIFIED)
+FIGURE_COLUMNS = ("submitted", "verified", "approved", "rejected", "expired", "reopened", "completed_elsewhere",
+                  "supplied_at_counter", "supplied_online", "backlog_in", "backlog_out")
+_ACTION_COLUMN = {"submit": "submitted", "verify": "verified", "approve": "approved", "reject": "rejected",
+                  "expire": "expired", "reopen": "reopened"}
+
+
+def approval_bucket(hours: float) -> int:
+    """The lower bound (hours) of the histogram bucket of an approval `hours` after submission: hourly for the
+    first week, daily up to 90 days, then one bucket for anything longer."""
+    if hours < 0:
+        return 0
+    if hours < 168:
+        return int(hours)
+    if hours < 2160:
+        return 168 + 24 * int((hours - 168) // 24)
+    return 2160
+
+
+def approval_bucket_width(bucket: int) -> int:
+    return 1 if bucket < 168 else 24
+
+
+@dataclass
+class _Deltas:
+    """Changes to the aggregates, keyed as their rows are."""
+
+    figures: dict[tuple[date, int, str], dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: dict.fromkeys(FIGURE_COLUMNS, 0)))
+    rejections: dict[tuple[date, int, str, str], int] = field(default_factory=lambda: defaultdict(int))
+    hours: dict[tuple[date, int, str, int], int] = field(default_factory=lambda: defaultdict(int))
+    officers: dict[tuple[date, int, int], dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: {"verified": 0, "approved": 0}))
+    backlog: dict[tuple[int, str, date], int] = field(default_factory=lambda: defaultdict(int))
+
+
+_TRANSITION_FIELDS = ("id", "action", "from_status", "to_status", "at", "office_id", "actor_id", "reason",
+                      "dossier__office_id", "dossier__category", "dossier__submitted_at")
+_DOCUMENT_FIELDS = ("id", "source", "supplied_at", "supplied_at_office_id", "dossier__office_id",
+                    "dossier__category")
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _transition_fold(deltas: _Deltas, row: dict[str, Any], *, backlog: bool = True) -> None:
+    """One transition into the deltas: the count at the office where it happened (a submission or an expiry,
+    which no officer records, at the office chosen), the officer's work, the approval time, the backlog."""
+    action, chosen, category = row["action"], row["dossier__office_id"], row["dossier__category"]
+    day = _local_day(row["at"])
+    office = chosen if action == "submit" else (row["office_id"] or chosen)
+    figure = deltas.figures[(day, office, category)]
+    column = _ACTION_COLUMN.get(action)
+    if column:
+        figure[column] += 1
+    if action == "reject":
+        deltas.rejections[(day, office, category, row["reason"] or "other")] += 1
+    if action == "approve":
+        if office != chosen:
+            figure["completed_elsewhere"] += 1
+        hours = (row["at"] - row["dossier__submitted_at"]).total_seconds() / 3600
+        deltas.hours[(day, office, category, approval_bucket(hours))] += 1
+    if action in ("verify", "approve") and row["actor_id"] is not None:
+        deltas.officers[(day, office, row["actor_id"])]["verified" if action == "verify" else "approved"] += 1
+    opened = int(row["to_status"] in OPEN) - int(row["from_status"] in OPEN)
+    if opened:
+        deltas.figures[(day, chosen, category)]["backlog_in" if opened > 0 else "backlog_out"] += 1
+        if backlog:
+            deltas.backlog[(chosen, category, _local_day(row["dossier__submitted_at"]))] += opened
+
+
+def _document_fold(deltas: _Deltas, row: dict[str, Any]) -> None:
+    office = row["supplied_at_office_id"] or row["dossier__office_id"]
+    column = "supplied_at_counter" if row["source"] == DocumentSource.COUNTER else "supplied_online"
+    deltas.figures[(_local_day(row["supplied_at"]), office, row["dossier__category"])][column] += 1
+
+
+def _merge(deltas: _Deltas) -> None:
+    """Adds the deltas to the rows (the caller holds the cursor's lock, so nobody else writes them meanwhile)."""
+    _merge_counts(DailyFigure, ("day", "office_id", "category"), deltas.figures)
+    _merge_counts(DailyRejection, ("day", "office_id", "category", "reason"),
+                  {key: {"count": n} for key, n in deltas.rejections.items()})
+    _merge_counts(DailyApprovalHours, ("day", "office_id", "category", "bucket"),
+                  {key: {"count": n} for key, n in deltas.hours.items()})
+    _merge_counts(DailyOfficerFigure, ("day", "office_id", "officer_id"), deltas.officers)
+    _merge_counts(OpenBacklog, ("office_id", "category", "submitted_on"),
+                  {key: {"count": n} for key, n in deltas.backlog.items() if n})
+    OpenBacklog.objects.filter(count=0).delete()
+
+
+def _merge_counts(model, key_fields: tuple[str, ...], changes: dict[tuple, dict[str, int]]) -> None:
+    if not changes:
+        return
+    columns = sorted({c for counts in changes.values() for c in counts})
+    keys = list(changes)
+    existing: dict[tuple, Any] = {}
+    for start in range(0, len(keys), 300):  # bounded IN lists: SQLite's limit on variables
+        chunk = keys[start:start + 300]
+        query = Q(pk__in=[])
+        for key in chunk:
+            query |= Q(**dict(zip(key_fields, key, strict=True)))
+        for row in model.objects.filter(query):
+            existing[tuple(getattr(row, f) for f in key_fields)] = row
+    updated, created = [], []
+    for key, counts in changes.items():
+        row = existing.get(key)
+        if row is None:
+            created.append(model(**dict(zip(key_fields, key, strict=True)), **counts))
+            continue
+        for column, n in counts.items():
+            setattr(row, column, getattr(row, column) + n)
+        updated.append(row)
+    model.objects.bulk_create(created, batch_size=500)
+    model.objects.bulk_update(updated, columns, batch_size=500)
+
+
+def _cursor_locked() -> ReportCursor:
+    ReportCursor.objects.get_or_create(name=CURSOR)
+    return ReportCursor.objects.select_for_update().get(name=CURSOR)
+
+
+def _horizon(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(seconds=settings.GDDT_REPORTS_GRACE_SECONDS)
+
+
+def _prefix(rows, *, moment: str, horizon: datetime, batch: int) -> tuple[list[dict[str, Any]], bool]:
+    """The next rows by id up to the first one recorded after `horizon` (ids follow the order of insertion, so
+    the mark never passes a row whose transaction may still be open); and whether a full batch was taken."""
+    taken: list[dict[str, Any]] = []
+    for row in rows[:batch]:
+        if row[moment] >= horizon:
+            return taken, False
+        taken.append(row)
+    return taken, len(taken) == batch
+
+
+def report_figures_refresh(*, batch: int = 5000, max_batches: int | None = None, now: datetime | None = None) -> int:
+    """Folds the transitions and documents recorded since the last run into the figures, a batch per
+    transaction; answers how many rows it folded. Safe to run twice and at once (the cursor row is locked)."""
+    folded = 0
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batches += 1
+        with transaction.atomic():
+            cursor = _cursor_locked()
+            horizon = _horizon(now)
+            transitions, more_transitions = _prefix(
+                Transition.objects.filter(id__gt=cursor.transition_id).order_by("id").values(*_TRANSITION_FIELDS),
+                moment="at", horizon=horizon, batch=batch)
+            documents, more_documents = _prefix(
+                Document.objects.filter(id__gt=cursor.document_id).order_by("id").values(*_DOCUMENT_FIELDS),
+                moment="supplied_at", horizon=horizon, batch=batch)
+            deltas = _Deltas()
+            for row in transitions:
+                _transition_fold(deltas, row)
+            for row in documents:
+                _document_fold(deltas, row)
+            _merge(deltas)
+            if transitions:
+                cursor.transition_id = transitions[-1]["id"]
+            if documents:
+                cursor.document_id = documents[-1]["id"]
+            done = not (more_transitions or more_documents)
+            if done:
+                cursor.figures_until = horizon
+            cursor.updated_at = timezone.now()
+            cursor.save()
+        folded += len(transitions) + len(documents)
+        if done:
+            break
+    return folded
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    since: date | None
+    transitions: int
+    documents: int
+    backlog_rows: int
+
+
+def _chunked(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def report_figures_rebuild(*, since: date | None = None, batch: int = 20000) -> Rebuild:
+    """Recomputes the figures from the transitions and documents (all of them, or those of the days from `since`
+    on), up to the cursor, then catches up as the job does. The open backlog is recounted from every transition
+    with one grouped query, independently of the job's bookkeeping."""
+    with transaction.atomic():
+        cursor = _cursor_locked()
+        day_filter = Q()
+        moment_from = None
+        if since is not None:
+            day_filter = Q(day__gte=since)
+            moment_from = timezone.make_aware(datetime.combine(since, time.min))
+        for model in (DailyFigure, DailyRejection, DailyApprovalHours, DailyOfficerFigure):
+            model.objects.filter(day_filter).delete()
+        transitions = Transition.objects.filter(id__lte=cursor.transition_id)
+        documents = Document.objects.filter(id__lte=cursor.document_id)
+        if moment_from is not None:
+            transitions = transitions.filter(at__gte=moment_from)
+            documents = documents.filter(supplied_at__gte=moment_from)
+        counted_transitions = counted_documents = 0
+        for chunk in _chunked(transitions.order_by("id").values(*_TRANSITION_FIELDS).iterator(chunk_size=batch),
+                              batch):
+            deltas = _Deltas()
+            for row in chunk:
+                _transition_fold(deltas, row, backlog=False)
+            _merge(deltas)
+            counted_transitions += len(chunk)
+        for chunk in _chunked(documents.order_by("id").values(*_DOCUMENT_FIELDS).iterator(chunk_size=batch), batch):
+            deltas = _Deltas()
+            for row in chunk:
+                _document_fold(deltas, row)
+            _merge(deltas)
+            counted_documents += len(chunk)
+        backlog_rows = _backlog_recount(upto=cursor.transition_id)
+    report_figures_refresh()
+    return Rebuild(since=since, transitions=counted_transitions, documents=counted_documents,
+                   backlog_rows=backlog_rows)
+
+
+def _backlog_recount(*, upto: int) -> int:
+    """The open dossiers per chosen office, category and day of submission, as the transitions up to `upto` left
+    them: each transition into an open state adds one, each out of one takes one away."""
+    opened = (Case(When(to_status__in=OPEN, then=Value(1)), default=Value(0), output_field=IntegerField())
+              - Case(When(from_status__in=OPEN, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    rows = (Transition.objects.filter(id__lte=upto)
+            .values(chosen=F("dossier__office_id"), kind=F("dossier__category"),
+                    day=TruncDate("dossier__submitted_at"))
+            .annotate(n=Sum(opened)).order_by())
+    OpenBacklog.objects.all().delete()
+    created = [OpenBacklog(office_id=row["chosen"], category=row["kind"], submitted_on=row["day"], count=row["n"])
+               for row in rows if row["n"]]
+    OpenBacklog.objects.bulk_create(created, batch_size=1000)
+    return len(created)
+
+
+def report_view_record(*, viewer, office, request: HttpRequest | None, what: str, params: dict[str, Any]) -> None:
+    """Who looked at which office's figures, for which period (product.md rule 12 for reports)."""
+    with transaction.atomic():
+        audit_record(action="report.view", actor=viewer, office=getattr(viewer, "office", None), request=request,
+                     target=office.code, detail={"report": what, **params})
