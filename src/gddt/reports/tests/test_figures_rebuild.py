@@ -146,3 +146,16 @@ def test_the_rebuild_command_refuses_an_impossible_date():
 
     with pytest.raises(CommandError, match="--from"):
         call_command("reports", "rebuild", "--from", "2026-02-30")
+
+
+def test_the_workers_run_the_job_every_scheduler_slot(offices):
+    from gddt.core.registry import periodic_jobs
+    from gddt.core.scheduler import schedule_due
+    from gddt_testing.factories import run_queued_tasks
+
+    assert "report_figures" in periodic_jobs()
+    submit(office=offices[0], at=timezone.now() - timedelta(hours=1))
+    assert "report_figures" in schedule_due(now_seconds=1_000_000_000)
+    run_queued_tasks()
+    assert sum(DailyFigure.objects.values_list("submitted", flat=True)) == 1
+    assert ReportCursor.objects.get().figures_until is not None
