@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -275,8 +276,10 @@ def officer_enrolment_reopen(*, director: User, username: str,
         raise not_found(_("No such officer in your offices."))
     if officer.pk == director.pk:
         raise forbidden("own_enrolment", _("You cannot reset your own authenticator: ask a director above you."))
-    if (RoleAssignment.objects.filter(user=officer, role=Role.ADMIN).exists()
-            and not officer_has_role(director, {Role.ADMIN}, office=officer.office)):
+    # An administrator's role now or later (as the staff page shows it): only an administrator resets theirs.
+    holds_admin = (RoleAssignment.objects.filter(user=officer, role=Role.ADMIN)
+                   .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())).exists())
+    if holds_admin and not officer_has_role(director, {Role.ADMIN}, office=officer.office):
         raise forbidden("admin_enrolment", _("Only an administrator resets the authenticator of an administrator."))
     return _enrolment_reopen(officer, by=director, request=request)
 

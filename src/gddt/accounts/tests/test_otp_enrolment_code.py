@@ -209,3 +209,7 @@ def test_only_an_administrator_resets_an_administrators_authenticator(hanoi_dire
     assert "/can-bo/nhan-su/hn.verifier/ma-kich-hoat/" not in director.get(STAFF).content.decode()
     assert director.post("/can-bo/nhan-su/hn.verifier/ma-kich-hoat/").status_code == 403
     assert not EnrolmentCode.objects.exists()
+    # Once the administrator role has ended, the director hands codes over again.
+    RoleAssignment.objects.filter(user=hanoi_verifier, role=Role.ADMIN).update(
+        ends_on=timezone.localdate() - timedelta(days=1))
+    assert director.post("/can-bo/nhan-su/hn.verifier/ma-kich-hoat/").status_code == 200
