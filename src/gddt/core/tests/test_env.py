@@ -55,12 +55,13 @@ def test_numbers_lists_and_choices_are_checked(monkeypatch):
 
 PACKAGE = Path(__file__).resolve().parents[2]
 DOCS = [PACKAGE.parents[1] / "README.md", PACKAGE.parents[1] / "docs" / "operator.md"]
-READERS = {"env_str", "env_bool", "env_int", "env_list", "env_choice", "getenv"}
+READERS = {"env_str", "env_bool", "env_int", "env_float", "env_list", "env_choice", "getenv"}
 
 
 def environment_variables_read() -> dict[str, str]:
     """Every environment variable the code reads, by name, with where: env_*("NAME", ...), os.getenv("NAME"),
-    os.environ.get("NAME") and os.environ["NAME"] anywhere in the package but its tests."""
+    os.environ.get("NAME"), os.environ["NAME"] and any call given a "GDDT_..." name, anywhere in the package but
+    its tests."""
     found: dict[str, str] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         if "tests" in path.relative_to(PACKAGE).parts:
@@ -71,8 +72,11 @@ def environment_variables_read() -> dict[str, str]:
                 func = node.func
                 called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
                 environ_get = called == "get" and isinstance(func, ast.Attribute) and _is_environ(func.value)
-                if called in READERS or environ_get:
-                    name = node.args[0].value
+                # A reader of its own (e.g. one that parses a URL setting) is caught by the GDDT_ name it is given.
+                first = node.args[0].value
+                own_reader = isinstance(first, str) and re.fullmatch(r"GDDT_[A-Z0-9_]+", first)
+                if called in READERS or environ_get or own_reader:
+                    name = first
             elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and _is_environ(node.value):
                 name = node.slice.value if isinstance(node.slice, ast.Constant) else None
             if isinstance(name, str):
