@@ -341,7 +341,8 @@ _PDF = {200: {"description": "A PDF", "content": {"application/pdf": {}}}}
 @router.get(
     "/office/dossiers/{dossier_no}/declaration.pdf",
     summary="The prefilled declaration, with the QR code of the dossier number, to sign at the counter",
-    openapi_extra={"responses": {**_PDF, **_responses()}},
+    description="409 `not_printable` for a rejected or expired dossier.",
+    openapi_extra={"responses": {**_PDF, **_responses(409)}},
 )
 def declaration_pdf(request: HttpRequest, dossier_no: str) -> HttpResponse:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="print")
