@@ -25,8 +25,9 @@ sys.path.insert(1, str(BENCH_DIR.parent / "testing"))  # gddt_testing: the facto
 import lookup  # noqa: E402
 import photos  # noqa: E402
 import registration  # noqa: E402
+import reports  # noqa: E402
 
-SECTIONS = ("registration", "lookup", "photos")
+SECTIONS = ("registration", "lookup", "photos", "reports")
 
 
 def log(message: str) -> None:
@@ -100,9 +101,15 @@ def main() -> int:
         _section(report, "lookup", lambda: lookup.run(lplan, **common), _print_lookup)
     if "photos" in sections:
         _section(report, "photos", lambda: _photos_run(quick=args.quick), _print_photos)
+    if "reports" in sections:
+        rplan = reports.QUICK if args.quick else reports.Plan()
+        if args.sizes or args.rounds:
+            rplan = reports.Plan(**{**rplan.__dict__, "sizes": args.sizes or rplan.sizes,
+                                    "rounds": args.rounds or rplan.rounds})
+        _section(report, "reports", lambda: reports.run(rplan, **common), _print_reports)
 
     report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
-    report["findings"] = lookup.findings(report.get("lookup") or {})
+    report["findings"] = lookup.findings(report.get("lookup") or {}) + reports.findings(report.get("reports") or {})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwhole run: {report['meta']['seconds']:.0f} s; figures in {args.out}")
@@ -143,6 +150,22 @@ def _print_registration(out: dict) -> None:
           "image_clean submissions/s (3 images each, one process)")
     for line in registration.check_lines(out):
         print(f"  {line}")
+
+
+def _print_reports(out: dict) -> None:
+    print(f"\n== Progress report latency: GET /api/v1/reports/progress, one client, interleaved "
+          f"({out['seconds']:.0f} s)")
+    for size, entry in out["sizes"].items():
+        gen, hist = entry.get("generation", {}), entry.get("history", {})
+        if gen and hist:
+            print(f"  [{int(size):,}] generated {gen['count']:,} dossiers in {gen['seconds']:.1f} s; wrote "
+                  f"{hist['transitions']:,} transitions in {hist['write_seconds']:.1f} s; `reports rebuild` took "
+                  f"{hist['rebuild_seconds']:.1f} s")
+    headers, rows = reports.table(out)
+    if rows:
+        print(table(headers, rows))
+        print(f"goal: p99 at the largest size at most {reports.GOAL_P99_GROWTH}x p99 at the smallest; "
+              "p99 ÷ health = p99 of the report ÷ p99 of GET /api/v1/health, same server, interleaved.")
 
 
 def _print_lookup(out: dict) -> None:

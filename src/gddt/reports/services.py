@@ -8,7 +8,7 @@ transaction still open with a lower id cannot be skipped; that grace plus the sc
 page states."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -110,32 +110,37 @@ def _document_fold(deltas: _Deltas, row: dict[str, Any]) -> None:
     deltas.figures[(_local_day(row["supplied_at"]), office, row["dossier__category"])][column] += 1
 
 
-def _merge(deltas: _Deltas) -> None:
-    """Adds the deltas to the rows (the caller holds the cursor's lock, so nobody else writes them meanwhile)."""
-    _merge_counts(DailyFigure, ("day", "office_id", "category"), deltas.figures)
+def _merge(deltas: _Deltas, *, fresh: bool = False) -> None:
+    """Adds the deltas to the rows (the caller holds the cursor's lock, so nobody else writes them meanwhile);
+    `fresh`: the daily rows of these days were just deleted, so every daily row is new."""
+    _merge_counts(DailyFigure, ("day", "office_id", "category"), deltas.figures, fresh=fresh)
     _merge_counts(DailyRejection, ("day", "office_id", "category", "reason"),
-                  {key: {"count": n} for key, n in deltas.rejections.items()})
+                  {key: {"count": n} for key, n in deltas.rejections.items()}, fresh=fresh)
     _merge_counts(DailyApprovalHours, ("day", "office_id", "category", "bucket"),
-                  {key: {"count": n} for key, n in deltas.hours.items()})
-    _merge_counts(DailyOfficerFigure, ("day", "office_id", "officer_id"), deltas.officers)
-    _merge_counts(OpenBacklog, ("office_id", "category", "submitted_on"),
-                  {key: {"count": n} for key, n in deltas.backlog.items() if n})
-    OpenBacklog.objects.filter(count=0).delete()
+                  {key: {"count": n} for key, n in deltas.hours.items()}, fresh=fresh)
+    _merge_counts(DailyOfficerFigure, ("day", "office_id", "officer_id"), deltas.officers, fresh=fresh)
+    backlog = {key: {"count": n} for key, n in deltas.backlog.items() if n}
+    if backlog:
+        _merge_counts(OpenBacklog, ("office_id", "category", "submitted_on"), backlog)
+        OpenBacklog.objects.filter(count=0).delete()
 
 
-def _merge_counts(model, key_fields: tuple[str, ...], changes: dict[tuple, dict[str, int]]) -> None:
+def _merge_counts(model, key_fields: tuple[str, ...], changes: dict[tuple, dict[str, int]], *,
+                  fresh: bool = False) -> None:
     if not changes:
         return
     columns = sorted({c for counts in changes.values() for c in counts})
-    keys = list(changes)
     existing: dict[tuple, Any] = {}
-    for start in range(0, len(keys), 300):  # bounded IN lists: SQLite's limit on variables
-        chunk = keys[start:start + 300]
-        query = Q(pk__in=[])
-        for key in chunk:
-            query |= Q(**dict(zip(key_fields, key, strict=True)))
-        for row in model.objects.filter(query):
-            existing[tuple(getattr(row, f) for f in key_fields)] = row
+    if not fresh:
+        # The rows of the batch's days and offices (a minute's batch touches a day or two), matched here by key.
+        firsts = sorted({key[0] for key in changes})
+        seconds = sorted({key[1] for key in changes})
+        for start in range(0, len(firsts), 400):  # bounded IN lists: SQLite's limit on variables
+            for row in model.objects.filter(**{f"{key_fields[0]}__in": firsts[start:start + 400],
+                                               f"{key_fields[1]}__in": seconds}):
+                key = tuple(getattr(row, f) for f in key_fields)
+                if key in changes:
+                    existing[key] = row
     updated, created = [], []
     for key, counts in changes.items():
         row = existing.get(key)
@@ -214,49 +219,63 @@ class Rebuild:
     backlog_rows: int
 
 
-def _chunked(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
+def _fold_all(rows: Iterable[dict[str, Any]], *, moment: str, horizon: datetime, counted_upto: int,
+              fold) -> tuple[int, int, bool]:
+    """Folds rows by increasing id: every row up to the cursor (`counted_upto`), then those after it up to the
+    first one recorded after `horizon`, as the job would. Answers how many, the last id folded, and whether the
+    rows ran out (rather than stopping at the horizon)."""
+    count, last = 0, counted_upto
     for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+        if row["id"] > counted_upto and row[moment] >= horizon:
+            return count, last, False
+        fold(row)
+        count += 1
+        last = max(last, row["id"])
+    return count, last, True
 
 
 def report_figures_rebuild(*, since: date | None = None, batch: int = 20000) -> Rebuild:
-    """Recomputes the figures from the transitions and documents (all of them, or those of the days from `since`
-    on), up to the cursor, then catches up as the job does. The open backlog is recounted from every transition
-    with one grouped query, independently of the job's bookkeeping."""
+    """Recomputes the figures from the transitions and documents (all days, or the days from `since` on) in one
+    pass held in memory (the figures are small: days x offices x categories) and written at once; it also takes in
+    what the job has not folded yet. The open backlog is recounted from every transition with one grouped query,
+    independently of the job's bookkeeping."""
     with transaction.atomic():
         cursor = _cursor_locked()
+        horizon = _horizon()
         day_filter = Q()
-        moment_from = None
+        transitions = Transition.objects.all()
+        documents = Document.objects.all()
         if since is not None:
             day_filter = Q(day__gte=since)
             moment_from = timezone.make_aware(datetime.combine(since, time.min))
-        for model in (DailyFigure, DailyRejection, DailyApprovalHours, DailyOfficerFigure):
-            model.objects.filter(day_filter).delete()
-        transitions = Transition.objects.filter(id__lte=cursor.transition_id)
-        documents = Document.objects.filter(id__lte=cursor.document_id)
-        if moment_from is not None:
             transitions = transitions.filter(at__gte=moment_from)
             documents = documents.filter(supplied_at__gte=moment_from)
-        counted_transitions = counted_documents = 0
-        for chunk in _chunked(transitions.order_by("id").values(*_TRANSITION_FIELDS).iterator(chunk_size=batch),
-                              batch):
-            deltas = _Deltas()
-            for row in chunk:
-                _transition_fold(deltas, row, backlog=False)
-            _merge(deltas)
-            counted_transitions += len(chunk)
-        for chunk in _chunked(documents.order_by("id").values(*_DOCUMENT_FIELDS).iterator(chunk_size=batch), batch):
-            deltas = _Deltas()
-            for row in chunk:
-                _document_fold(deltas, row)
-            _merge(deltas)
-            counted_documents += len(chunk)
+        for model in (DailyFigure, DailyRejection, DailyApprovalHours, DailyOfficerFigure):
+            model.objects.filter(day_filter).delete()
+        deltas = _Deltas()
+        counted_transitions, last_transition, all_transitions = _fold_all(
+            transitions.order_by("id").values(*_TRANSITION_FIELDS).iterator(chunk_size=batch), moment="at",
+            horizon=horizon, counted_upto=cursor.transition_id,
+            fold=lambda row: _transition_fold(deltas, row, backlog=False))
+        counted_documents, last_document, all_documents = _fold_all(
+            documents.order_by("id").values(*_DOCUMENT_FIELDS).iterator(chunk_size=batch), moment="supplied_at",
+            horizon=horizon, counted_upto=cursor.document_id, fold=lambda row: _document_fold(deltas, row))
+        if since is not None:
+            # The rows before `since` that the job had not reached yet still count, on their own (older) days.
+            early = _Deltas()
+            for row in (Transition.objects.filter(id__gt=cursor.transition_id, id__lte=last_transition,
+                                                  at__lt=moment_from).values(*_TRANSITION_FIELDS)):
+                _transition_fold(early, row, backlog=False)
+            for row in (Document.objects.filter(id__gt=cursor.document_id, id__lte=last_document,
+                                                supplied_at__lt=moment_from).values(*_DOCUMENT_FIELDS)):
+                _document_fold(early, row)
+            _merge(early)
+        _merge(deltas, fresh=True)
+        cursor.transition_id, cursor.document_id = last_transition, last_document
+        if all_transitions and all_documents:
+            cursor.figures_until = horizon
+        cursor.updated_at = timezone.now()
+        cursor.save()
         backlog_rows = _backlog_recount(upto=cursor.transition_id)
     report_figures_refresh()
     return Rebuild(since=since, transitions=counted_transitions, documents=counted_documents,

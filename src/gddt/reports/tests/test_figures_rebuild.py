@@ -159,3 +159,16 @@ def test_the_workers_run_the_job_every_scheduler_slot(offices):
     run_queued_tasks()
     assert sum(DailyFigure.objects.values_list("submitted", flat=True)) == 1
     assert ReportCursor.objects.get().figures_until is not None
+
+
+def test_a_rebuild_before_the_job_ever_ran_counts_everything_and_moves_the_mark(offices):
+    at = timezone.now() - timedelta(days=2)
+    dossiers = [submit(office=offices[n % 2], at=at + timedelta(minutes=n)) for n in range(4)]
+    act(dossiers[0], "expire", at=at + timedelta(days=1))
+    report = report_figures_rebuild()
+    assert report.transitions == 5
+    assert sum(DailyFigure.objects.values_list("submitted", flat=True)) == 4
+    assert sum(DailyFigure.objects.values_list("expired", flat=True)) == 1
+    assert sum(OpenBacklog.objects.values_list("count", flat=True)) == 3
+    assert ReportCursor.objects.get().transition_id == dossiers[0].transitions.order_by("-id").first().id
+    assert report_figures_refresh() == 0
