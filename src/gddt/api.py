@@ -97,12 +97,13 @@ def _routers() -> None:
     from gddt.audit.api import router as audit_router
     from gddt.core.api import router as core_router
     from gddt.counter.api import router as counter_router
+    from gddt.notifications.api import router as notifications_router
     from gddt.offices.api import router as offices_router
     from gddt.registrations.api import router as registrations_router
     from gddt.reports.api import router as reports_router
 
     for router in (registrations_router, offices_router, adminunits_router, counter_router, accounts_router,
-                   audit_router, core_router, reports_router):
+                   audit_router, core_router, reports_router, notifications_router):
         api.add_router("", router)
 
 

@@ -6,8 +6,9 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from gddt.core.env import env_bool, env_choice, env_int, env_list, env_str
+from gddt.core.env import email_settings, env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("GDDT_DATA_DIR", "./var") or "./var").resolve()
@@ -205,9 +206,34 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Business settings.
 GDDT_DOSSIER_TTL_DAYS = env_int("GDDT_DOSSIER_TTL_DAYS", 30, minimum=1)
 GDDT_REMINDER_DAYS = env_int("GDDT_REMINDER_DAYS", 3, minimum=0)
-GDDT_SMS_BACKEND = env_choice("GDDT_SMS_BACKEND", "file", {"file", "console"})
+# Messages (notifications/): the outbox is the queue that the workers' delivery loops claim from.
+_SMS_PROVIDERS = {"file", "console", "http"}
+GDDT_SMS_BACKEND = env_choice("GDDT_SMS_BACKEND", "file", _SMS_PROVIDERS)
+GDDT_SMS_FALLBACK = env_list("GDDT_SMS_FALLBACK", [])  # providers that take over a message the first gives up
+if not set(GDDT_SMS_FALLBACK) <= _SMS_PROVIDERS - {GDDT_SMS_BACKEND}:
+    raise ImproperlyConfigured(f"GDDT_SMS_FALLBACK lists providers of {sorted(_SMS_PROVIDERS)} other than "
+                               "GDDT_SMS_BACKEND")
 GDDT_SMS_FILE = DATA_DIR / "sms.jsonl"
+GDDT_SMS_HTTP_URL = env_str("GDDT_SMS_HTTP_URL")
+GDDT_SMS_HTTP_AUTH = env_str("GDDT_SMS_HTTP_AUTH")  # the whole Authorization header value
+GDDT_SMS_HTTP_BODY = env_str("GDDT_SMS_HTTP_BODY", '{"to": "$to", "text": "$text", "reference": "$reference"}')
+GDDT_SMS_HTTP_ID_PATH = env_str("GDDT_SMS_HTTP_ID_PATH", "id")
+GDDT_SMS_HTTP_CONNECT_TIMEOUT = env_float("GDDT_SMS_HTTP_CONNECT_TIMEOUT", 5.0, minimum=0.01)
+GDDT_SMS_HTTP_READ_TIMEOUT = env_float("GDDT_SMS_HTTP_READ_TIMEOUT", 10.0, minimum=0.01)
+if GDDT_SMS_HTTP_URL is None and "http" in {GDDT_SMS_BACKEND, *GDDT_SMS_FALLBACK}:
+    raise ImproperlyConfigured("GDDT_SMS_HTTP_URL is required with the http SMS provider")
+GDDT_SMS_RETRY_SECONDS = env_float("GDDT_SMS_RETRY_SECONDS", 10.0, minimum=0.01)
 GDDT_SMS_MAX_ATTEMPTS = env_int("GDDT_SMS_MAX_ATTEMPTS", 8, minimum=1)
+# Messages per second by provider, shared by every worker, e.g. "http=30,email=5"; a provider not named is not held.
+GDDT_SMS_RATE_LIMITS = env_list("GDDT_SMS_RATE_LIMITS", [])
+GDDT_SMS_LEASE_SECONDS = env_int("GDDT_SMS_LEASE_SECONDS", 30, minimum=2)
+GDDT_SMS_BATCH = env_int("GDDT_SMS_BATCH", 50, minimum=1)
+GDDT_SMS_POLL_SECONDS = env_float("GDDT_SMS_POLL_SECONDS", 0.5, minimum=0.01)
+GDDT_SMS_ALERT_MINUTES = env_int("GDDT_SMS_ALERT_MINUTES", 15, minimum=1)
+GDDT_SMS_RECEIPT_SECRET = env_str("GDDT_SMS_RECEIPT_SECRET")  # no receipt is accepted without it
+GDDT_EMAIL_URL = env_str("GDDT_EMAIL_URL")  # set: citizens who gave an address also get non-secret messages
+globals().update(email_settings("GDDT_EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env_str("GDDT_EMAIL_FROM", "BHXH Viet Nam <no-reply@localhost>")
 GDDT_NOT_YOU_SMS_HOURS = env_int("GDDT_NOT_YOU_SMS_HOURS", 24, minimum=0)
 GDDT_IDEMPOTENCY_HOURS = env_int("GDDT_IDEMPOTENCY_HOURS", 24, minimum=1)
 GDDT_STATUS_LOOKUPS_PER_WINDOW = env_int("GDDT_STATUS_LOOKUPS_PER_WINDOW", 30, minimum=1)  # per 10 minutes

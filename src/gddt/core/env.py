@@ -2,6 +2,8 @@
 
 import os
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -45,6 +47,19 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return number
 
 
+def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    value = env_str(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+    if not number >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = env_str(name)
     if value is None:
@@ -57,3 +72,35 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {sorted(choices)}, not {value!r}")
     return value
+
+
+def email_settings(name: str) -> dict[str, Any]:
+    """Django's email settings from one URL in NAME: `smtp://user:pass@host:587?tls=true` (or `ssl=true`, and
+    `timeout=` seconds), `smtps://...` (TLS from the start), `console:` or `file:///path`. Empty: no email."""
+    url = env_str(name)
+    if not url:
+        return {}
+    parts = urlsplit(url)
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    for flag in ("tls", "ssl"):
+        if query.get(flag, "false").lower() not in _BOOLEANS:
+            raise ImproperlyConfigured(f"{name}: {flag} must be true or false")
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme == "file":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": parts.path}
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must look like smtp://user:password@host:587?tls=true")
+    ssl = parts.scheme == "smtps" or _BOOLEANS[query.get("ssl", "false").lower()]
+    try:
+        port = parts.port or (465 if ssl else 25)
+        timeout = float(query.get("timeout", "20"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port or timeout that is not a number") from None
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname, "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""), "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": not ssl and _BOOLEANS[query.get("tls", "false").lower()], "EMAIL_USE_SSL": ssl,
+        "EMAIL_TIMEOUT": timeout,
+    }

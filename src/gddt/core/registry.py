@@ -1,10 +1,11 @@
-"""What the apps tell core about themselves: their periodic jobs and the reference data they load. Each app
-registers from its `AppConfig.ready()`, as Django's admin autodiscovery does, so core runs them without importing
-any app."""
+"""What the apps tell core about themselves: their periodic jobs, their worker loops and the reference data they
+load. Each app registers from its `AppConfig.ready()`, as Django's admin autodiscovery does, so core runs them
+without importing any app."""
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django_tasks.base import Task
@@ -22,7 +23,18 @@ class ReferenceData:
     on_init: bool = True
 
 
+class WorkerLoop(Protocol):
+    """Work a worker process does beside the task queue (e.g. delivering the outbox): `run` loops until `stopping`
+    is set, in a thread of its own with its own database connection; `drain` does what is due now, in the calling
+    thread, and returns (`gddt worker --batch`)."""
+
+    def run(self, stopping: threading.Event) -> None: ...
+
+    def drain(self) -> int: ...
+
+
 _periodic_jobs: dict[str, Task[[], Any]] = {}
+_worker_loops: dict[str, Callable[[], WorkerLoop]] = {}
 _reference_data: dict[str, ReferenceData] = {}
 
 
@@ -35,6 +47,16 @@ def periodic_job_register(*, name: str, job: Task[[], Any]) -> None:
 def periodic_jobs() -> dict[str, Task[[], Any]]:
     """The registered jobs by name, in the order of their names."""
     return dict(sorted(_periodic_jobs.items()))
+
+
+def worker_loop_register(*, name: str, create: Callable[[], WorkerLoop]) -> None:
+    """Asks every `gddt worker` to run one loop made by `create`; registering a name again replaces it."""
+    _worker_loops[name] = create
+
+
+def worker_loops() -> dict[str, Callable[[], WorkerLoop]]:
+    """The registered loop factories by name, in the order of their names."""
+    return dict(sorted(_worker_loops.items()))
 
 
 def reference_data_register(*, name: str, load: Callable[[], Mapping[str, int]], after: tuple[str, ...] = (),

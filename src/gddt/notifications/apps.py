@@ -14,8 +14,17 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from gddt.core.registry import periodic_job_register, reference_data_register
+        from django.db.models.signals import post_delete, post_save
+
+        from gddt.core.registry import periodic_job_register, reference_data_register, worker_loop_register
+        from gddt.notifications.delivery import Deliverer
+        from gddt.notifications.models import SmsTemplate
+        from gddt.notifications.services import sms_templates_forget
         from gddt.notifications.tasks import sms_sweep_job
 
         reference_data_register(name=self.label, load=_reference_data_load)
         periodic_job_register(name="sms_sweep", job=sms_sweep_job)
+        worker_loop_register(name="sms_delivery", create=Deliverer)
+        # The per-process copy of the templates is forgotten whenever one is edited (a cache, not a rule).
+        post_save.connect(sms_templates_forget, sender=SmsTemplate, dispatch_uid="sms_templates_forget_save")
+        post_delete.connect(sms_templates_forget, sender=SmsTemplate, dispatch_uid="sms_templates_forget_delete")

@@ -26,3 +26,22 @@ DEFAULT_TEMPLATES: dict[str, str] = {
 
 # Texts that carry a secret are redacted in the outbox once the provider has them.
 SECRET_TEMPLATES = {"approved", "password_reset"}
+
+# The GSM 03.38 alphabet: what an SMS carries in 7 bits a character (the escape itself left out). The extension
+# table's characters cost two. Anything else would switch the whole message to UCS-2 (70 characters a segment).
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
+    "abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def gsm7_outside(text: str) -> list[str]:
+    """The characters of `text` that GSM-7 cannot carry, each once, in the order they first appear."""
+    return list(dict.fromkeys(char for char in text if char not in GSM7_BASIC and char not in GSM7_EXTENSION))
+
+
+def gsm7_segments(text: str) -> int:
+    """Segments of a GSM-7 text: one of 160 septets, or parts of 153 (the rest is the concatenation header)."""
+    septets = sum(2 if char in GSM7_EXTENSION else 1 for char in text)
+    return 1 if septets <= 160 else -(-septets // 153)
