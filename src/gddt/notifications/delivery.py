@@ -179,9 +179,9 @@ class Deliverer:
             message.last_error = f"{name}: {error}"[:200]
             if message.attempts >= settings.GDDT_SMS_MAX_ATTEMPTS:
                 self._give_up(message, message.last_error, now)
-            else:
+            else:  # counted from the answer, not from the request: Retry-After is a floor
                 wait = error.retry_after if error.retry_after is not None else backoff_seconds(message.attempts)
-                message.next_attempt_at = now + timedelta(seconds=min(wait, BACKOFF_CAP_SECONDS))
+                message.next_attempt_at = timezone.now() + timedelta(seconds=min(wait, BACKOFF_CAP_SECONDS))
             return error if error.provider_down else None
         except Exception as error:  # a fault in a provider: retried like a temporary failure, never lost
             logger.error("SMS provider %s failed on message %s: %s", name, message.pk, type(error).__name__)
