@@ -39,6 +39,7 @@ AUDIT_ACTIONS: dict[str, str | Promise] = {
 TRANSITION_ACTIONS: dict[str, str | Promise] = {
     "submit": _("Submitted"),
     "verify": _("Verified"),
+    "void_verification": _("Verification voided"),
     "approve": _("Approved"),
     "reject": _("Rejected"),
     "expire": _("Expired"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gddt.accounts.models import Role, User, UserKind
 from gddt.accounts.selectors import offices_with_role, role_assignments_active
+from gddt.audit.models import AuditEvent
 from gddt.audit.services import audit_record
 from gddt.core.errors import FieldError, Problem, forbidden, invalid, not_found
 from gddt.offices.models import Office
@@ -103,12 +104,28 @@ def dossier_allowed_actions(*, officer: User, dossier: Dossier) -> list[str]:
     return actions
 
 
+def dossier_verifiers(dossier: Dossier) -> set[int]:
+    """The officers who ever verified the dossier, a voided verification included (from its transitions)."""
+    return {t.actor_id for t in dossier.transitions.all() if t.action == "verify" and t.actor_id is not None}
+
+
+def dossier_officers_involved(dossier: Dossier) -> set[int]:
+    """Rule 7: the officers who verified the dossier or changed its data or documents since it was submitted: the
+    verifiers of its transitions, the suppliers of its documents (replaced ones included) and the correctors that
+    its audit events name. Read from the records themselves, so that no path of change can be left out."""
+    suppliers = {d.supplied_by_id for d in dossier.documents.all() if d.supplied_by_id is not None}
+    correctors = set(AuditEvent.objects.filter(dossier=dossier, action="dossier.correct", actor__isnull=False)
+                     .values_list("actor_id", flat=True))
+    return dossier_verifiers(dossier) | suppliers | {pk for pk in correctors if pk is not None}
+
+
 def approval_forbidden_to(*, officer: User, dossier: Dossier) -> bool:
-    """Rule 7: the officer who verified the dossier may not approve it while the completing office says so."""
-    if dossier.verified_by_id is None or dossier.verified_by_id != officer.pk:
-        return False
+    """Rule 7: while the completing office separates duties (the default), an officer who verified the dossier or
+    changed its data or documents since submission may not approve it."""
     office = dossier.completed_office or officer.office
-    return office is None or office.separation_of_duties
+    if office is not None and not office.separation_of_duties:
+        return False
+    return officer.pk in dossier_officers_involved(dossier)
 
 
 # --- search and browse ---------------------------------------------------------------------------------------

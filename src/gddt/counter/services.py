@@ -28,6 +28,7 @@ from gddt.counter.selectors import (
     dossier_queryset,
     dossier_reachable,
     dossier_registration_data,
+    dossier_verifiers,
     officer_roles,
 )
 from gddt.notifications.services import sms_queue
@@ -47,7 +48,7 @@ from gddt.registrations.models import (
 from gddt.registrations.numbers import dossier_number_format, dossier_number_is_valid, dossier_number_normalize
 from gddt.registrations.selectors import missing_documents
 from gddt.registrations.services import document_files_delete, document_store, dossier_transition
-from gddt.registrations.states import EDIT, PRINT_DECLARATION, PRINT_GUIDE, state_check
+from gddt.registrations.states import EDIT, PRINT_DECLARATION, PRINT_GUIDE, edit_voids_verification, state_check
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +235,14 @@ def _differs(old: object, new: object) -> bool:
     return (old or None) != (new or None)
 
 
+def _verification_void(row: Dossier, *, officer: User, reason: str, note: str) -> None:
+    """Rule 7: a verified dossier whose data or documents change goes back to submitted ("verification voided"),
+    recorded with who, where and why; it must be verified again, and its approver chosen anew."""
+    dossier_transition(dossier=row, action="void_verification", actor=officer, office=officer.office,
+                       reason=reason, note=note)
+    row.verified_by, row.verified_at = None, None
+
+
 def dossier_correct(*, officer: User, dossier: Dossier, changes: dict, reason: str, expected_version: int | None,
                     client_ip: str | None) -> Dossier:
     """Corrects the data as the originals show it, with the checks and cross-checks of a registration. The
@@ -265,17 +274,21 @@ def dossier_correct(*, officer: User, dossier: Dossier, changes: dict, reason: s
             _identity_free_check(row, personal_id=values.get("personal_id"), bhxh_code=values.get("bhxh_code"))
         for field in changed:
             setattr(row, field, values[field])
-        row.version += 1
+        paths = [FIELD_PATHS[field] for field in changed]
+        if edit_voids_verification(status=row.status):
+            _verification_void(row, officer=officer, reason="data_corrected", note=", ".join(paths))
+        else:
+            row.version += 1
         _save(row)
-        _audit("dossier.correct", officer=officer, dossier=row, client_ip=client_ip,
-               fields=[FIELD_PATHS[field] for field in changed], reason=reason)
+        _audit("dossier.correct", officer=officer, dossier=row, client_ip=client_ip, fields=paths, reason=reason)
     return row
 
 
 def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: UploadedFile | bytes | None,
                         expected_version: int | None, client_ip: str | None) -> Document:
     """Supplements or replaces one component at the counter (rule 1), with the photo rules of the online
-    form; the replaced document stays, marked replaced. A refused file leaves nothing behind."""
+    form; the replaced document stays, marked replaced. A refused file leaves nothing behind. On a verified
+    dossier any document but the signed declaration voids the verification (rule 7)."""
     if kind not in DocumentKind.values:
         raise invalid([FieldError("kind", "unknown_kind", _("There is no document of this kind."))])
     component = component_table(dossier.category).get(kind)
@@ -298,8 +311,11 @@ def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: U
             replaced = Document.objects.filter(dossier=row, kind=kind, replaced_at__isnull=True).exists()
             document = document_store(dossier=row, kind=kind, photo=photo, source=DocumentSource.COUNTER,
                                       officer=officer, office=officer.office, saved_names=saved_names)
-            row.version += 1
-            row.save(update_fields=["version", "updated_at"])
+            if edit_voids_verification(status=row.status, document_kind=kind):
+                _verification_void(row, officer=officer, reason="document_changed", note=kind)
+            else:
+                row.version += 1
+            row.save(update_fields=["status", "version", "verified_by", "verified_at", "updated_at"])
             _audit("document.supplement", officer=officer, dossier=row, client_ip=client_ip, kind=kind,
                    replaced=replaced)
     except BaseException:
@@ -334,7 +350,9 @@ def dossier_approve(*, officer: User, dossier: Dossier, client_ip: str | None,
         dossier_transition(dossier=row, action="approve", actor=officer, office=officer.office)
         if approval_forbidden_to(officer=officer, dossier=row):
             raise forbidden("separation_of_duties",
-                            _("You verified this dossier, so another officer must approve it."))
+                            _("You verified this dossier, so another officer must approve it.")
+                            if officer.pk in dossier_verifiers(row) else
+                            _("You changed this dossier's data or documents, so another officer must approve it."))
         missing = missing_documents(row)
         if missing:
             labels = ", ".join(str(DocumentKind(kind).label) for kind in missing)

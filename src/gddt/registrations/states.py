@@ -12,12 +12,18 @@ from gddt.registrations.models import Status
 TRANSITIONS: dict[tuple[str, Status], Status] = {
     ("submit", Status.SUBMITTED): Status.SUBMITTED,  # creation; from_status is recorded as ""
     ("verify", Status.SUBMITTED): Status.VERIFIED,
+    # "Verification voided" (rule 7): the data or a document other than the signed declaration changed after
+    # verification, so what would be approved is no longer what was verified. Taken by the change, not chosen.
+    ("void_verification", Status.VERIFIED): Status.SUBMITTED,
     ("approve", Status.VERIFIED): Status.APPROVED,
     ("reject", Status.SUBMITTED): Status.REJECTED,
     ("reject", Status.VERIFIED): Status.REJECTED,
     ("expire", Status.SUBMITTED): Status.EXPIRED,
     ("reopen", Status.EXPIRED): Status.SUBMITTED,
 }
+
+# Transitions that follow from something else (creation, a change after verification), never offered to an officer.
+AUTOMATIC = frozenset({"submit", "void_verification"})
 
 # What may be done to a dossier that is not a transition; state_check judges these too.
 EDIT = "edit"  # correct its data, supplement or replace its documents
@@ -59,8 +65,17 @@ def next_status(action: str, current: str) -> Status | None:
 
 
 def allowed_actions(current: str) -> list[str]:
-    """The transitions an officer may take from `current` (the creation "submit" is not one)."""
-    return [action for (action, state) in TRANSITIONS if state == current and action != "submit"]
+    """The transitions an officer may take from `current` (the AUTOMATIC ones are not)."""
+    return [action for (action, state) in TRANSITIONS if state == current and action not in AUTOMATIC]
+
+
+def edit_voids_verification(*, status: str, document_kind: str | None = None) -> bool:
+    """Rule 7: does a change of the data (`document_kind` None) or of a document of `document_kind` void the
+    verification of a dossier in `status`? Every change does, except that of the signed declaration, which is
+    the person's signature on the verified data and changes none of it."""
+    if next_status("void_verification", status) is None:
+        return False
+    return document_kind != "signed_declaration"
 
 
 def state_allows(*, action: str, status: str) -> bool:
