@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "oauth2_provider",
     "django_tasks",
     "django_tasks_db",
     "gddt.core",
@@ -177,12 +178,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's validators with the project's messages (Vietnamese first), and the citizen's own data refused.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gddt.accounts.passwords.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8, "officer_min_length": 10}},
+    {"NAME": "gddt.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "gddt.accounts.passwords.NumericPasswordValidator"},
+    {"NAME": "gddt.accounts.passwords.PersonalDataValidator"},
 ]
-LOGIN_URL = "/can-bo/dang-nhap/"
+LOGIN_URL = "/can-bo/dang-nhap/"  # officers; citizens sign in at /dang-nhap/ (the OpenID Connect login step too)
 SESSION_COOKIE_AGE = env_int("GDDT_SESSION_SECONDS", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last request
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -199,6 +203,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "GDĐT BHXH"
+# Citizens' accounts: the initial SMS password's life, tokens' lives, and the per-account limit of failed sign-ins
+# from any address in a sliding window (django-axes above counts per username and address).
+GDDT_INITIAL_PASSWORD_HOURS = env_int("GDDT_INITIAL_PASSWORD_HOURS", 72, minimum=1)
+GDDT_ACCESS_TOKEN_SECONDS = env_int("GDDT_ACCESS_TOKEN_SECONDS", 3600, minimum=60)
+GDDT_REFRESH_TOKEN_DAYS = env_int("GDDT_REFRESH_TOKEN_DAYS", 30, minimum=1)
+GDDT_ACCOUNT_FAILURE_LIMIT = env_int("GDDT_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+GDDT_ACCOUNT_FAILURE_WINDOW_MINUTES = env_int("GDDT_ACCOUNT_FAILURE_WINDOW_MINUTES", 60, minimum=1)
+GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int("GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", 10, minimum=1)
 
 # Background work: a database-backed queue, so enqueuing commits with the change that causes it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

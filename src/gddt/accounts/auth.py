@@ -10,23 +10,24 @@ from datetime import timedelta
 from typing import cast
 
 from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_login_failed
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from ninja.security import APIKeyCookie, HttpBearer
+from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
 
-from gddt.accounts.models import ApiToken, TokenAudience, User, UserKind
+from gddt.accounts.models import ApiToken, SignInFailure, TokenAudience, User, UserKind
 from gddt.audit.services import audit_record
 
 TOKEN_PREFIX = "gddt_"  # noqa: S105 - a marker, not a secret
 CITIZEN_TOKEN_PREFIX = "gddtc_"  # noqa: S105 - a marker, not a secret
-# A citizen signs in from a phone app; a day keeps them signed in without leaving a token valid for long.
-CITIZEN_TOKEN_LIFETIME = timedelta(hours=24)
 
 
 def _hash(token: str) -> str:
@@ -50,7 +51,65 @@ def api_token_create(*, user: User, days: int | None = None) -> str:
 def citizen_token_create(*, user: User) -> str:
     """A new citizen token (POST /api/v1/auth/login)."""
     return _token_store(user=user, prefix=CITIZEN_TOKEN_PREFIX, audience=TokenAudience.CITIZEN,
-                        lifetime=CITIZEN_TOKEN_LIFETIME)
+                        lifetime=citizen_token_lifetime())
+
+
+def citizen_token_lifetime() -> timedelta:
+    """Short-lived (GDDT_ACCESS_TOKEN_SECONDS, an hour by default): the client signs in again after it."""
+    return timedelta(seconds=settings.GDDT_ACCESS_TOKEN_SECONDS)
+
+
+def citizen_token_revoke(*, user: User, token: str) -> int:
+    """Revokes one live citizen token of `user` (POST /api/v1/auth/logout); returns how many (0 or 1)."""
+    return ApiToken.objects.filter(user=user, key_hash=_hash(token), revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+
+
+def account_signed_out_everywhere(*, user: User) -> int:
+    """Ends every way the account is signed in, at once: its API tokens, the access and refresh tokens and codes
+    that OpenID Connect clients hold, and its web sessions (the session epoch enters the session hash, so each
+    session ends at its next request). Returns how many tokens stopped working."""
+    now = timezone.now()
+    count = api_tokens_revoke(user=user)
+    count += AccessToken.objects.filter(user=user).delete()[1].get(AccessToken._meta.label, 0)
+    count += RefreshToken.objects.filter(user=user, revoked__isnull=True).update(revoked=now)
+    Grant.objects.filter(user=user).delete()
+    IDToken.objects.filter(user=user).delete()
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    return count
+
+
+# --- the per-account limit: failures from any address, in a sliding window ------------------------------------
+
+def account_failure_window() -> timedelta:
+    return timedelta(minutes=settings.GDDT_ACCOUNT_FAILURE_WINDOW_MINUTES)
+
+
+def account_is_locked(*, user: User) -> bool:
+    """True while the account has GDDT_ACCOUNT_FAILURE_LIMIT failed sign-ins in the last window, whatever
+    addresses they came from. The window slides: the lock ends as the oldest failures leave it."""
+    since = timezone.now() - account_failure_window()
+    return SignInFailure.objects.filter(user=user, at__gt=since).count() >= settings.GDDT_ACCOUNT_FAILURE_LIMIT
+
+
+def account_failure_record(*, user: User) -> bool:
+    """Counts one failed sign-in of the account; True when this failure reaches the limit (the account locks)."""
+    was_locked = account_is_locked(user=user)
+    SignInFailure.objects.create(user=user, at=timezone.now())
+    return not was_locked and account_is_locked(user=user)
+
+
+def account_failures_clear(*, user: User) -> bool:
+    """Forgets the account's failures, the per-address ones of django-axes too (an officer's unlock, a reset, a
+    re-issue). Returns whether the account was locked."""
+    since = timezone.now() - timedelta(minutes=sign_in_lockout_minutes())
+    was_locked = account_is_locked(user=user) or AccessAttempt.objects.filter(
+        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since,
+    ).exists()
+    SignInFailure.objects.filter(user=user).delete()
+    axes_reset(username=user.username)
+    return was_locked
 
 
 def api_tokens_revoke(*, user: User, keep: str | None = None) -> int:
@@ -94,6 +153,13 @@ class OfficerSession(APIKeyCookie):
     """The signed-in officer of the web pages (CSRF-checked), only after the second factor."""
 
     param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        # Without a signed-in officer the request is unauthenticated (401): the CSRF check (403) guards only the
+        # requests that the session would authorise.
+        if self.authenticate(request, None) is None:
+            return None
+        return cast(User | None, super().__call__(request))
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
@@ -149,6 +215,14 @@ def typed_username_for_audit(username: str) -> tuple[str, User | None]:
         return officer.username, officer
     digest = salted_hmac("gddt.accounts.sign_in_username", username, algorithm="sha256").hexdigest()
     return f"unknown:{digest[:16]}", None
+
+
+def citizen_audit_target(username: str) -> str:
+    """What the audit log keeps of a citizen's username (a personal ID or an insurance number, or whatever was
+    typed): a keyed hash, the same for the same text, so that the events of one account can be followed without
+    the number being readable."""
+    digest = salted_hmac("gddt.accounts.citizen_username", username.strip(), algorithm="sha256").hexdigest()
+    return f"citizen:{digest[:20]}"
 
 
 def _officer_password_step_audit(*, request: HttpRequest, username: str, user: User | None, locked: bool) -> None:

@@ -1,5 +1,8 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +20,19 @@ class User(AbstractUser):
                                related_name="officers")
     phone = models.CharField(max_length=15, blank=True)
     must_change_password = models.BooleanField(default=False)
+    # The `sub` of OpenID Connect: stable, random, and never the personal ID or the insurance number.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # A citizen's initial (SMS) password stops working after this, unless it was changed before.
+    initial_password_expires_at = models.DateTimeField(null=True, blank=True)
+    # Raised by "sign out everywhere": every web session signed in before it ends at its next request.
+    session_epoch = models.PositiveIntegerField(default=0)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's session hash (of the password hash), with the session epoch once it is raised, so that a
+        sign-out everywhere ends every session without a new password; epoch 0 keeps the former hash."""
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Role(models.TextChoices):
@@ -72,3 +88,30 @@ class EnrolmentCode(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class PasswordResetCode(models.Model):
+    """A 6-digit code sent by SMS to the phone on record of a citizen who forgot the password. Only a keyed hash
+    is kept; the code works once, until `expires_at`, and dies after too many wrong tries. Issuing a new code ends
+    the earlier ones. The rows of the last hour are also the count of codes sent (a limit per account)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)  # wrong codes typed
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="reset_code_user_created")]
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in of an account, from any address: the per-account limit counts these in a sliding window,
+    so that guesses spread over many addresses still lock the account (django-axes counts per address)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_failures")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "at"], name="sign_in_failure_user_at")]

@@ -4,7 +4,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,21 +19,30 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gddt.accounts.auth import (
     SignInLocked,
+    account_failure_record,
+    account_failures_clear,
+    account_is_locked,
+    account_signed_out_everywhere,
     api_token_create,
     api_tokens_revoke,
+    citizen_audit_target,
     citizen_token_create,
+    citizen_token_revoke,
     password_authenticate,
     sign_in_failure_count,
     sign_in_is_locked,
     sign_in_lockout_minutes,
     token_sign_in_succeeded,
 )
-from gddt.accounts.models import EnrolmentCode, Role, RoleAssignment, User, UserKind
+from gddt.accounts.models import EnrolmentCode, PasswordResetCode, Role, RoleAssignment, User, UserKind
 from gddt.accounts.selectors import citizen_username_for, manager_reach, office_in_reach, officer_has_role
 from gddt.audit.services import audit_record
-from gddt.core.errors import FieldError, Problem, forbidden, invalid, not_found
+from gddt.core.errors import FieldError, Problem, conflict, forbidden, invalid, not_found
+from gddt.core.throttle import throttle_check
+from gddt.notifications.services import sms_queue
 from gddt.offices.models import Office
-from gddt.registrations.models import Dossier
+from gddt.registrations import validators as v
+from gddt.registrations.models import Dossier, Status
 
 # Officers' usernames are names ("hn.verifier"); digits only are the citizens' (personal ID, insurance number).
 _OFFICER_USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,150}$")
@@ -100,10 +111,17 @@ def citizen_account_activate(*, dossier: Dossier) -> tuple[User, str]:
     user.phone = dossier.phone
     user.email = dossier.email
     user.is_active = True
-    user.must_change_password = True
-    user.set_password(password)
+    _initial_password_set(user, password)
     user.save()
     return user, password
+
+
+def _initial_password_set(user: User, password: str) -> datetime:
+    """An initial password, sent by SMS: changed at the first sign-in, refused after GDDT_INITIAL_PASSWORD_HOURS."""
+    user.set_password(password)
+    user.must_change_password = True
+    user.initial_password_expires_at = timezone.now() + timedelta(hours=settings.GDDT_INITIAL_PASSWORD_HOURS)
+    return user.initial_password_expires_at
 
 
 # --- enrolment codes: the second factor is not set up with the password alone ---------------------------------
@@ -428,38 +446,271 @@ def _sign_in_locked() -> Problem:
     return Problem(429, message, "sign_in_locked")
 
 
-def citizen_login(*, request: HttpRequest, username: str, password: str) -> CitizenSignIn:
-    """POST /api/v1/auth/login: the username is the personal ID or the insurance number. A wrong username and a
-    wrong password get the same 401; repeated failures lock the username out from that address (429)."""
+def _citizen_audit(action: str, *, username: str, request: HttpRequest | None = None, client_ip: str | None = None,
+                   actor: User | None = None, dossier: Dossier | None = None,
+                   detail: dict[str, Any] | None = None) -> None:
+    """A citizen's account event: the username only as a keyed hash, never the password. The citizen is not
+    named as the actor, whose username (the personal ID) the log would keep in clear."""
+    audit_record(action=action, actor=actor, office=actor.office if actor else None, request=request,
+                 client_ip=client_ip, dossier=dossier, target=citizen_audit_target(username) if username else "",
+                 detail=detail)
+
+
+def _citizen_get(username: str) -> User | None:
+    return User.objects.filter(username=username, kind=UserKind.CITIZEN).first()
+
+
+def _initial_password_expired(user: User) -> bool:
+    expires_at = user.initial_password_expires_at
+    return bool(user.must_change_password and expires_at is not None and expires_at <= timezone.now())
+
+
+def citizen_sign_in(*, request: HttpRequest, username: str, password: str) -> User:
+    """The password step of every citizen sign-in (the API, the web page, the OpenID Connect login): the username is
+    the personal ID or the insurance number. A wrong username and a wrong password get the same 401; an expired
+    initial password a 401 "initial_password_expired"; too many failures for the username from this address
+    (django-axes), or for the account from any address in the sliding window, a 429 "sign_in_locked". Every
+    outcome is audited. The caller completes the sign-in (a token, or a session)."""
     account = citizen_username_for(username)
+    known = _citizen_get(account)
+    if known is not None and account_is_locked(user=known):
+        _citizen_audit("sign_in.locked", username=account, request=request, detail={"limit": "account"})
+        raise _sign_in_locked()
     try:
         user = password_authenticate(request=request, username=account, password=password, kind=UserKind.CITIZEN)
     except SignInLocked:
+        _citizen_audit("sign_in.locked", username=account, request=request, detail={"limit": "address"})
         raise _sign_in_locked() from None
     if user is None:
+        locks = known is not None and known.is_active and account_failure_record(user=known)
+        _citizen_audit("sign_in.fail", username=account, request=request, detail={"reason": "wrong"})
+        if locks:
+            _citizen_audit("sign_in.locked", username=account, request=request, detail={"limit": "account"})
         raise Problem(401, _("The username or the password is wrong."), "invalid_credentials")
-    token_sign_in_succeeded(request=request, user=user, username=account)
+    if _initial_password_expired(user):
+        _citizen_audit("sign_in.fail", username=account, request=request, detail={"reason": "initial_expired"})
+        raise Problem(401, _("The password sent by SMS has expired. Use “Forgot password” to get a code by SMS, "
+                             "or ask at any VSS office for a new password."), "initial_password_expired")
+    _citizen_audit("sign_in", username=account, request=request)
+    return user
+
+
+def citizen_login(*, request: HttpRequest, username: str, password: str) -> CitizenSignIn:
+    """POST /api/v1/auth/login: citizen_sign_in, then a short-lived token (GDDT_ACCESS_TOKEN_SECONDS)."""
+    user = citizen_sign_in(request=request, username=username, password=password)
+    token_sign_in_succeeded(request=request, user=user, username=user.username)
     return CitizenSignIn(access_token=citizen_token_create(user=user), must_change_password=user.must_change_password)
 
 
-@transaction.atomic
-def citizen_password_change(*, user: User, old_password: str, new_password: str, token: str | None = None) -> User:
-    """POST /api/v1/auth/password: a new password that passes the password rules; clears must_change_password
-    and revokes the citizen's other tokens (the one in use, `token`, keeps working)."""
-    if not user.check_password(old_password):
-        raise invalid([FieldError("old_password", "wrong_password", _("The current password is wrong."))])
+def _new_password_check(user: User, new_password: str, *, field: str = "new_password",
+                        old_password: str | None = None) -> None:
     errors = []
-    if new_password == old_password:
-        errors.append(FieldError("new_password", "same_password",
-                                 _("The new password must differ from the current one.")))
+    if old_password is not None and new_password == old_password:
+        errors.append(FieldError(field, "same_password", _("The new password must differ from the current one.")))
     try:
         validate_password(new_password, user)
     except ValidationError as error:
-        errors.extend(FieldError("new_password", "weak_password", message) for message in error.messages)
+        errors.extend(FieldError(field, "weak_password", message) for message in error.messages)
     if errors:
         raise invalid(errors)
+
+
+@transaction.atomic
+def citizen_password_change(*, user: User, old_password: str, new_password: str, token: str | None = None,
+                            request: HttpRequest | None = None) -> User:
+    """POST /api/v1/auth/password and the web page: a new password that passes the password rules; clears
+    must_change_password and revokes the citizen's other tokens (the one in use, `token`, keeps working; the web
+    caller keeps its own session with update_session_auth_hash)."""
+    if not user.check_password(old_password):
+        raise invalid([FieldError("old_password", "wrong_password", _("The current password is wrong."))])
+    _new_password_check(user, new_password, old_password=old_password)
     user.set_password(new_password)
     user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    user.initial_password_expires_at = None
+    user.save(update_fields=["password", "must_change_password", "initial_password_expires_at"])
     api_tokens_revoke(user=user, keep=token)
+    _citizen_audit("password.change", username=user.username, request=request)
     return user
+
+
+def citizen_logout(*, user: User, token: str, request: HttpRequest | None = None) -> None:
+    """POST /api/v1/auth/logout: this token stops working at once."""
+    with transaction.atomic():
+        citizen_token_revoke(user=user, token=token)
+        _citizen_audit("sign_out", username=user.username, request=request)
+
+
+def citizen_logout_everywhere(*, user: User, request: HttpRequest | None = None) -> int:
+    """POST /api/v1/auth/logout-all and the web page: every token and session of the account ends at once."""
+    with transaction.atomic():
+        count = account_signed_out_everywhere(user=user)
+        _citizen_audit("sign_out.all", username=user.username, request=request, detail={"tokens": count})
+    return count
+
+
+# --- forgotten password: a code by SMS ---------------------------------------------------------------------------
+
+RESET_CODE_LIFETIME = timedelta(minutes=10)  # the SMS text says 10 minutes
+RESET_CODE_TRIES = 5  # wrong codes typed before the code dies
+RESET_CODES_PER_HOUR = 3  # codes sent to one account in any hour
+
+
+def _reset_code_hash(user: User, code: str) -> str:
+    """Keyed with the secret key and the account, so a copy of the database alone cannot test the million codes."""
+    return salted_hmac("gddt.accounts.password_reset", f"{user.pk}:{code}", algorithm="sha256").hexdigest()
+
+
+def _reset_throttle(client_ip: str, *, scope: str, limit: int) -> None:
+    try:
+        throttle_check(client_ip=client_ip, scope=scope, limit=limit, window_seconds=3600)
+    except Problem as problem:
+        _citizen_audit("password_reset.limited", username="", client_ip=client_ip, detail={"limit": "address"})
+        raise problem from None
+
+
+def password_reset_request(*, username: str, phone: str, client_ip: str) -> None:
+    """POST /api/v1/auth/password-reset: when `username` (personal ID or insurance number) names an active citizen
+    account whose phone on record is `phone`, a 6-digit code goes to that phone by SMS, valid RESET_CODE_LIFETIME.
+    Whether or not they match, the caller answers the same 202. 422 for an empty field or a phone that is not a
+    Vietnamese mobile; 429 past GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR requests from the address, and, for the
+    right pair only (so that it tells nothing to a stranger), past RESET_CODES_PER_HOUR codes to the account."""
+    errors = []
+    if not username.strip():
+        errors.append(FieldError("username", "required", _("This field is required.")))
+    try:
+        national = v.clean_phone(phone.strip())
+    except v.Invalid as error:
+        errors.append(FieldError("phone", error.code, error.message))
+    if errors:
+        raise invalid(errors)
+    _reset_throttle(client_ip, scope="password_reset", limit=settings.GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR)
+    account = citizen_username_for(username)
+    now = timezone.now()
+    with transaction.atomic():
+        user = (User.objects.select_for_update()
+                .filter(username=account, kind=UserKind.CITIZEN, is_active=True).first())
+        if user is None or user.phone != national:
+            _citizen_audit("password_reset.request", username=account, client_ip=client_ip,
+                           detail={"sent": False})
+            return
+        if PasswordResetCode.objects.filter(user=user, created_at__gt=now - timedelta(hours=1)).count() \
+                >= RESET_CODES_PER_HOUR:
+            _citizen_audit("password_reset.limited", username=account, client_ip=client_ip,
+                           detail={"limit": "account"})
+            message = _("Too many codes were sent to this account in the last hour. Wait a while, then ask again.")
+            raise Problem(429, message, "too_many_codes", [FieldError("username", "too_many_codes", message)])
+        code = f"{secrets.randbelow(10**6):06d}"
+        PasswordResetCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        PasswordResetCode.objects.create(user=user, code_hash=_reset_code_hash(user, code), created_at=now,
+                                         expires_at=now + RESET_CODE_LIFETIME)
+        sms_queue(to=user.phone, template="password_reset", context={"code": code})
+        _citizen_audit("password_reset.request", username=account, client_ip=client_ip, detail={"sent": True})
+
+
+_RESET_CODE_SHAPE = re.compile(r"^\d{6}$")
+
+
+def _wrong_reset_code() -> Problem:
+    return invalid([FieldError("code", "wrong_code", _(
+        "This code is wrong or no longer valid. Check the code in the SMS, or ask for a new code."))])
+
+
+def password_reset_confirm(*, username: str, code: str, new_password: str, client_ip: str) -> User:
+    """POST /api/v1/auth/password-reset/confirm: the code from the SMS and a new password. A wrong, expired, used
+    or dead code, and an unknown username, get the same 422 on "code"; each wrong code counts, and after
+    RESET_CODE_TRIES the code dies even for the right digits. A weak new password is a 422 on "new_password" and
+    leaves the code alive. A success sets the password, ends every token and session of the account, and forgets
+    its failed sign-ins (the person proved they hold the phone)."""
+    code = re.sub(r"\s", "", code)
+    if not _RESET_CODE_SHAPE.match(code):
+        raise invalid([FieldError("code", "invalid_code", _("Type the 6 digits of the code in the SMS."))])
+    _reset_throttle(client_ip, scope="password_reset_confirm",
+                    limit=settings.GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR * RESET_CODE_TRIES)
+    account = citizen_username_for(username)
+    now = timezone.now()
+    with transaction.atomic():
+        user = (User.objects.select_for_update()
+                .filter(username=account, kind=UserKind.CITIZEN, is_active=True).first())
+        row = None
+        if user is not None:
+            row = (PasswordResetCode.objects.select_for_update()
+                   .filter(user=user, used_at__isnull=True, expires_at__gt=now, attempts__lt=RESET_CODE_TRIES)
+                   .order_by("-created_at").first())
+        right = row is not None and user is not None and secrets.compare_digest(
+            row.code_hash, _reset_code_hash(user, code))
+        if not right:
+            if row is not None:
+                row.attempts += 1
+                row.save(update_fields=["attempts"])
+            _citizen_audit("password_reset.fail", username=account, client_ip=client_ip,
+                           detail={"reason": "wrong" if row is not None else "no_live_code",
+                                   "dead": row is not None and row.attempts >= RESET_CODE_TRIES})
+    if not right:
+        raise _wrong_reset_code()  # after the commit: the wrong try stays counted
+    assert user is not None and row is not None
+    _new_password_check(user, new_password)
+    with transaction.atomic():
+        row = PasswordResetCode.objects.select_for_update().get(pk=row.pk)
+        if row.used_at is not None:  # the same code confirmed twice at once: one wins
+            raise _wrong_reset_code()
+        row.used_at = now
+        row.save(update_fields=["used_at"])
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.initial_password_expires_at = None
+        user.save(update_fields=["password", "must_change_password", "initial_password_expires_at"])
+        account_signed_out_everywhere(user=user)
+        account_failures_clear(user=user)
+        _citizen_audit("password_reset", username=account, client_ip=client_ip)
+    return user
+
+
+# --- the counter: a new initial password, an unlock ------------------------------------------------------------
+
+def _dossier_account(dossier: Dossier) -> User:
+    """The active citizen account of an approved dossier, locked; 409 "no_account" otherwise."""
+    user = None
+    if dossier.status == Status.APPROVED and dossier.account_id is not None:
+        user = User.objects.select_for_update().filter(pk=dossier.account_id, kind=UserKind.CITIZEN).first()
+    if user is None or not user.is_active:
+        raise conflict("no_account", _("This dossier has no active account: it is activated when the dossier is "
+                                       "approved."))
+    return user
+
+
+@dataclass(frozen=True)
+class AccountReissued:
+    username: str
+    expires_at: datetime
+    unlocked: bool
+
+
+def citizen_credentials_reissue(*, officer: User, dossier: Dossier, client_ip: str | None) -> AccountReissued:
+    """At any office, for the person in front of the officer (the caller reached the dossier through the
+    counter's access function): a new initial password by SMS to the phone on record, to change at the next
+    sign-in and valid GDDT_INITIAL_PASSWORD_HOURS; every token and session ends, the account is unlocked.
+    Audited on the dossier as "account.reissue"."""
+    with transaction.atomic():
+        user = _dossier_account(dossier)
+        password = password_generate(length=CITIZEN_PASSWORD_LENGTH)
+        expires_at = _initial_password_set(user, password)
+        user.save(update_fields=["password", "must_change_password", "initial_password_expires_at"])
+        account_signed_out_everywhere(user=user)
+        unlocked = account_failures_clear(user=user)
+        PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(expires_at=timezone.now())
+        sms_queue(to=user.phone, template="reissued", dossier_id=dossier.pk,
+                  context={"username": user.username, "password": password})
+        _citizen_audit("account.reissue", username=user.username, actor=officer, client_ip=client_ip,
+                       dossier=dossier, detail={"unlocked": unlocked})
+    return AccountReissued(username=user.username, expires_at=expires_at, unlocked=unlocked)
+
+
+def citizen_account_unlock(*, officer: User, dossier: Dossier, client_ip: str | None) -> bool:
+    """Forgets the failed sign-ins of the dossier's account (per address and per account), so that the person
+    can sign in again at once; returns whether it was locked. Audited on the dossier as "account.unlock"."""
+    with transaction.atomic():
+        user = _dossier_account(dossier)
+        was_locked = account_failures_clear(user=user)
+        _citizen_audit("account.unlock", username=user.username, actor=officer, client_ip=client_ip,
+                       dossier=dossier, detail={"was_locked": was_locked})
+    return was_locked

@@ -40,6 +40,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     "reject": {Role.VERIFIER, Role.APPROVER},
     "reopen": {Role.VERIFIER},
     "approve": {Role.APPROVER},
+    "account": {Role.VERIFIER, Role.APPROVER},  # re-issue the citizen's initial password, unlock the account
 }
 # Rule 4/5: these roles reach any dossier by its exact reference; the others only within their subtree.
 NATIONWIDE_ROLES = {Role.VERIFIER, Role.APPROVER}

@@ -70,6 +70,7 @@ _ROLE_MESSAGES: dict[str, Any] = {
     "reject": _("Only a receiving or approving officer may reject a dossier."),
     "reopen": _("Only a receiving officer may reopen a dossier."),
     "approve": _("Only an approving officer may approve a dossier."),
+    "account": _("Only a receiving or approving officer may re-issue or unlock the citizen's account."),
 }
 
 NOT_CORRECTABLE = ("category", "office_code", "consent")

@@ -22,10 +22,14 @@ DEFAULT_TEMPLATES: dict[str, str] = {
     "rejected": "BHXH VN: Ho so DK GDDT so $dossier_no bi tu choi: $reason. Lien he co quan BHXH de biet them.",
     "reopened": "BHXH VN: Ho so DK GDDT so $dossier_no da duoc mo lai, han hoan tat $deadline.",
     "password_reset": "BHXH VN: Ma dat lai mat khau VssID: $code. Ma co hieu luc 10 phut. Khong chia se ma nay.",
+    "reissued": (
+        "BHXH VN: Mat khau moi cua tai khoan VssID $username: $password. Hay doi mat khau o lan dang nhap "
+        "dau tien."
+    ),
 }
 
 # Texts that carry a secret are redacted in the outbox once the provider has them.
-SECRET_TEMPLATES = {"approved", "password_reset"}
+SECRET_TEMPLATES = {"approved", "password_reset", "reissued"}
 
 # The GSM 03.38 alphabet: what an SMS carries in 7 bits a character (the escape itself left out). The extension
 # table's characters cost two. Anything else would switch the whole message to UCS-2 (70 characters a segment).
