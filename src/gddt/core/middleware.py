@@ -1,8 +1,17 @@
 import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+
+from gddt.core.logs import REQUEST_ID_HEADER, request_id_clean, request_id_var
+from gddt.core.metrics import LATENCY, REQUESTS
+
+request_logger = logging.getLogger("gddt.request")
 
 
 class RequestSizeLimitMiddleware:
@@ -48,3 +57,43 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
         return response
+
+
+class RequestLogMiddleware:
+    """First in the chain: gives the request an id (a proxy's `X-Request-ID` when it is a plain token, else a new
+    one) that every log line of the request carries and the response returns; then counts the request for the
+    metrics and logs one line with the route template, never the path's values nor the query string."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_clean(request.headers.get(REQUEST_ID_HEADER)) or uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = self.get_response(request)
+            status = response.status_code
+            response[REQUEST_ID_HEADER] = request_id
+            return response
+        finally:
+            seconds = time.perf_counter() - started
+            route = _route_template(request)
+            REQUESTS.labels(request.method or "-", route, str(status)).inc()
+            LATENCY.labels(request.method or "-", route).observe(seconds)
+            request_logger.info("%s %s %s", request.method, route, status, extra={
+                "request_id": request_id, "method": request.method, "route": route, "status": status,
+                "duration_ms": round(seconds * 1000, 1)})
+            request_id_var.reset(token)
+
+
+def _route_template(request: HttpRequest) -> str:
+    """The URL pattern that answered, e.g. /api/v1/registrations/<dossier_no>: a bounded set of labels that holds
+    none of the values a path carries."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.route:
+        return "/" + match.route.lstrip("^").rstrip("$")
+    if request.path.startswith(settings.STATIC_URL):
+        return settings.STATIC_URL + "*"
+    return "unmatched"

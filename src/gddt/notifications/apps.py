@@ -25,6 +25,9 @@ class NotificationsConfig(AppConfig):
         reference_data_register(name=self.label, load=_reference_data_load)
         periodic_job_register(name="sms_sweep", job=sms_sweep_job)
         worker_loop_register(name="sms_delivery", create=Deliverer)
+        from gddt.notifications.metrics import metrics_register
+
+        metrics_register()  # its figures in GET /metrics
         # The per-process copy of the templates is forgotten whenever one is edited (a cache, not a rule).
         post_save.connect(sms_templates_forget, sender=SmsTemplate, dispatch_uid="sms_templates_forget_save")
         post_delete.connect(sms_templates_forget, sender=SmsTemplate, dispatch_uid="sms_templates_forget_delete")
