@@ -81,3 +81,33 @@ class OfficerRequiredMixin:
             response = problem_page(request, problem)
         response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+# --- citizens' pages --------------------------------------------------------------------------------------------
+
+def is_citizen(user: Any) -> bool:
+    """Signed in on the web as an active citizen."""
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and getattr(user, "kind", None) == UserKind.CITIZEN)
+
+
+def citizen_required(view: Callable[..., HttpResponse] | None = None, *,
+                     allow_pending_change: bool = False) -> Any:
+    """The guard of the citizen's pages: anyone else goes to the citizen sign-in (and comes back); a citizen who
+    still holds the initial password goes to the forced change first, unless the page is that change."""
+
+    def decorate(inner: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(inner)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not is_citizen(request.user):
+                return redirect_to_login(request.get_full_path(), reverse("accounts:citizen_sign_in"))
+            if getattr(request.user, "must_change_password", False) and not allow_pending_change:
+                return HttpResponseRedirect(
+                    f"{reverse('accounts:citizen_password')}?{urlencode({'next': request.get_full_path()})}")
+            response = inner(request, *args, **kwargs)
+            response.headers.setdefault("Cache-Control", "private, no-store")
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

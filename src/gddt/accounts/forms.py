@@ -1,4 +1,4 @@
-"""Forms of the officer pages: they only parse what was typed; the services decide."""
+"""Forms of the officer and citizen pages: they only parse what was typed; the services decide."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -37,3 +37,47 @@ class RolesForm(forms.Form):
                                       widget=forms.CheckboxSelectMultiple)
     starts_on = forms.DateField(label=_("From"), required=False)
     ends_on = forms.DateField(label=_("Until"), required=False)
+
+
+# --- citizens' pages ---------------------------------------------------------------------------------------------
+
+def _password_field(label: str, autocomplete: str) -> forms.CharField:
+    return forms.CharField(label=label, strip=False, max_length=4096,
+                           widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}))
+
+
+class CitizenSignInForm(forms.Form):
+    username = forms.CharField(
+        label=_("Personal ID number or social insurance number"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "numeric", "spellcheck": "false",
+                                      "autocapitalize": "none"}))
+    password = _password_field(_("Password"), "current-password")
+
+
+class _NewPasswordForm(forms.Form):
+    new_password = _password_field(_("New password"), "new-password")
+    new_password_again = _password_field(_("New password, once more"), "new-password")
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password_again") \
+                and data["new_password"] != data["new_password_again"]:
+            self.add_error("new_password_again", _("The two new passwords differ: type the same one twice."))
+        return data
+
+
+class PasswordChangeForm(_NewPasswordForm):
+    old_password = _password_field(_("Current password"), "current-password")
+    field_order = ["old_password", "new_password", "new_password_again"]
+
+
+class PasswordResetRequestForm(forms.Form):
+    username = CitizenSignInForm.base_fields["username"]
+    phone = forms.CharField(label=_("Registered phone number"), max_length=20,
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+
+
+class PasswordResetConfirmForm(_NewPasswordForm):
+    code = forms.CharField(label=_("Code from the SMS"), max_length=10,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    field_order = ["code", "new_password", "new_password_again"]

@@ -3,7 +3,7 @@
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -13,8 +13,10 @@ from gddt.accounts.models import Role, RoleAssignment, User, UserKind
 from gddt.core.errors import forbidden, not_found
 from gddt.core.text import mask
 from gddt.offices.models import Office
-from gddt.registrations.models import Dossier, Status
+from gddt.registrations.models import DocumentKind, Dossier, Status
 from gddt.registrations.numbers import dossier_number_format
+from gddt.registrations.selectors import missing_documents
+from gddt.registrations.states import state_rules
 
 
 def role_assignments_active(user: User, *, on: date | None = None) -> QuerySet[RoleAssignment]:
@@ -214,4 +216,49 @@ def citizen_profile(*, user: User) -> CitizenProfile:
         must_change_password=user.must_change_password,
         dossier_no=dossier_number_format(dossier.number) if dossier and dossier.number else None,
         dossier_status=dossier.status if dossier else None,
+    )
+
+
+@dataclass(frozen=True)
+class CitizenRegistration:
+    """"My registration" in words a citizen understands: what the states table says this state shows."""
+
+    dossier_no: str
+    status: str
+    status_label: str
+    explanation: str
+    office_name: str  # where it was completed, or else the office chosen
+    deadline: datetime | None  # shown only while the dossier waits to be completed
+    missing: list[str]  # the documents still missing, by their labels
+    bring: bool  # whether to remind them to bring the originals to an office
+
+
+def _explanation(status: str) -> str:
+    texts = {
+        Status.SUBMITTED: _("Your registration is waiting for you: go to any VSS office with your ID card before "
+                            "the deadline."),
+        Status.VERIFIED: _("An officer has checked your documents; the registration is waiting for approval."),
+        Status.APPROVED: _("Your registration is complete and your account is active."),
+        Status.REJECTED: _("Your registration was refused. Contact a VSS office to know why and what to do."),
+        Status.EXPIRED: _("Nobody completed the registration before the deadline. Go to any VSS office with your "
+                          "documents and the dossier number: an officer can reopen it."),
+    }
+    return str(texts.get(Status(status), ""))
+
+
+def citizen_registration(*, user: User) -> CitizenRegistration | None:
+    """The citizen's latest dossier, as the states table says a citizen sees it; None when there is none."""
+    dossier = (Dossier.objects.filter(account=user).select_related("office", "completed_office")
+               .prefetch_related("documents").order_by("-approved_at", "-submitted_at").first())
+    if dossier is None:
+        return None
+    rules = state_rules(dossier.status)
+    missing = missing_documents(dossier) if rules.citizen_missing else []
+    office = dossier.completed_office or dossier.office
+    return CitizenRegistration(
+        dossier_no=dossier_number_format(dossier.number or ""), status=dossier.status,
+        status_label=str(Status(dossier.status).label), explanation=_explanation(dossier.status),
+        office_name=office.name, deadline=dossier.expires_at if rules.citizen_deadline else None,
+        missing=[str(DocumentKind(kind).label) for kind in missing if kind in DocumentKind.values],
+        bring=rules.citizen_bring,
     )

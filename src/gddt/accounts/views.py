@@ -1,6 +1,6 @@
 """Officer web pages of accounts: sign-in (password, then the authenticator app, set up at the first sign-in with an
-enrolment code), sign-out, and the director's staff and roles page. Views parse, call a service or selector, and
-render."""
+enrolment code), sign-out, the director's staff and roles page, and the citizen's account on the dossier page.
+Views parse, call a service or selector, and render."""
 
 from base64 import b32encode
 from typing import Any, cast
@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,7 +29,9 @@ from gddt.accounts.auth import SignInLocked, password_authenticate, sign_in_lock
 from gddt.accounts.decorators import is_officer, is_verified_officer, officer_home_url, officer_required
 from gddt.accounts.forms import CodeForm, EnrolmentCodeForm, RolesForm, SignInForm
 from gddt.accounts.models import Role, User, UserKind
+from gddt.core.clients import client_address
 from gddt.core.errors import Problem
+from gddt.counter.services import dossier_for_officer
 
 NEXT_KEY = "gddt_sign_in_next"
 # The officer (pk) whose enrolment code this session accepted: only then is the QR code of the authenticator shown.
@@ -264,3 +268,34 @@ def staff_enrolment_code(request: HttpRequest, username: str) -> HttpResponse:
     context = {"username": username, "code": reopened.enrolment.code, "expires_at": reopened.enrolment.expires_at,
                "removed": reopened.removed, "back": back}
     return render(request, "accounts/enrolment_code.html", context)
+
+
+# --- the dossier page: the citizen's account (re-issue, unlock) ------------------------------------------------
+
+def _back_to_dossier(dossier_no: str) -> HttpResponse:
+    return redirect(reverse("counter:dossier", args=[dossier_no]) + "#account-actions")
+
+
+@officer_required
+@require_POST
+def dossier_account_reissue(request: HttpRequest, dossier_no: str) -> HttpResponse:
+    """A new initial password by SMS for the person at the counter (receiving or approving officer, any office)."""
+    dossier = dossier_for_officer(officer=_officer(request), dossier_no=dossier_no, action="account")
+    done = services.citizen_credentials_reissue(officer=_officer(request), dossier=dossier,
+                                                client_ip=client_address(request))
+    messages.success(request, _("A new password went by SMS to the registered phone. It must be changed at the next "
+                                "sign-in and stops working on %(date)s.")
+                     % {"date": date_format(timezone.localtime(done.expires_at), "d/m/Y H:i")})
+    return _back_to_dossier(dossier_no)
+
+
+@officer_required
+@require_POST
+def dossier_account_unlock(request: HttpRequest, dossier_no: str) -> HttpResponse:
+    """Forget the failed sign-ins of the dossier's account, so that the person can sign in at once."""
+    dossier = dossier_for_officer(officer=_officer(request), dossier_no=dossier_no, action="account")
+    was_locked = services.citizen_account_unlock(officer=_officer(request), dossier=dossier,
+                                                 client_ip=client_address(request))
+    messages.success(request, _("The account is unlocked.") if was_locked
+                     else _("The account was not locked; nothing needed unlocking."))
+    return _back_to_dossier(dossier_no)

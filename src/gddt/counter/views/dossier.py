@@ -109,6 +109,7 @@ def dossier_page(request: OfficerRequest, dossier_no: str, *, problem: Problem |
     can["edit"] = bool(roles & selectors.ACTION_ROLES["edit"]) and state_allows(action=EDIT, status=dossier.status)
     can["print"] = state_allows(action=PRINT_DECLARATION, status=dossier.status)
     can["guide"] = state_allows(action=PRINT_GUIDE, status=dossier.status)
+    can["account"] = bool(roles & selectors.ACTION_ROLES["account"]) and dossier.account_id is not None
     can["decide"] = can["verify"] or can["approve"] or can["reject"] or can["reopen"]
     components = _components(dossier, missing)
     context = {
