@@ -34,12 +34,21 @@ class S3Server:
                 "GDDT_S3_SECRET_ACCESS_KEY": self.secret_key}
 
     def storage_setting(self) -> dict:
-        """settings.STORAGES["default"] as settings.py builds it from env() (its OPTIONS are read from there)."""
+        """settings.STORAGES["default"] as settings.py builds it from env(): the S3 backend, inside the wrappers
+        the current setting has (the encrypting storage), so that a test stores exactly as a node does."""
         from django.conf import settings
 
-        return {"BACKEND": "storages.backends.s3.S3Storage",
-                "OPTIONS": {**settings.S3_STORAGE_OPTIONS, "bucket_name": self.bucket, "endpoint_url": self.endpoint,
-                            "region_name": REGION, "access_key": self.access_key, "secret_key": self.secret_key}}
+        s3 = {"BACKEND": "storages.backends.s3.S3Storage",
+              "OPTIONS": {**settings.S3_STORAGE_OPTIONS, "bucket_name": self.bucket, "endpoint_url": self.endpoint,
+                          "region_name": REGION, "access_key": self.access_key, "secret_key": self.secret_key}}
+
+        def rewrap(setting: dict) -> dict:
+            inner = setting.get("OPTIONS", {}).get("inner")
+            if isinstance(inner, dict):
+                return {**setting, "OPTIONS": {**setting["OPTIONS"], "inner": rewrap(inner)}}
+            return s3
+
+        return rewrap(settings.STORAGES["default"])
 
 
 def free_port() -> int:

@@ -86,6 +86,7 @@ def logging_config(*, level: str) -> dict[str, Any]:
             "urllib3": {"level": "WARNING"},
             "httpx": {"level": "WARNING"},  # its INFO line is the whole URL, query included
             "httpcore": {"level": "WARNING"},
+            "werkzeug": {"level": "WARNING"},  # moto's S3 server in the tests: a line per request
             "gunicorn.error": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
             "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
         },
