@@ -87,3 +87,91 @@ def one_request_at_a_time(live_server, monkeypatch):
             return application(environ, start_response)
 
     monkeypatch.setattr(httpd, "application", serial)
+
+
+class FlowMeter:
+    """Counts what a person does in a flow in one page: actions (a click, a typed text, a key, a chosen file), scrolls
+    (an action whose target was not wholly inside the viewport, which a person would have scrolled to) and page
+    loads (full loads of the top page, and tabs that open). Figures for the issue's note, never timed assertions."""
+
+    def __init__(self, page) -> None:
+        import time
+
+        self.page = page
+        self.actions = 0
+        self.scrolls = 0
+        self.loads = 0
+        self.started = time.monotonic()
+        self.stopped: float | None = None
+        page.on("load", lambda _page: self._loaded())
+        page.context.on("page", lambda _page: self._loaded())
+
+    def _loaded(self) -> None:
+        self.loads += 1
+
+    def reach(self, locator) -> None:
+        """Scrolls to `locator` as a person would (counted) when any part of it lies outside the viewport."""
+        locator.wait_for(state="visible")
+        box = locator.bounding_box()
+        view = self.page.viewport_size
+        inside = box is not None and box["y"] >= 0 and box["x"] >= 0 and (
+            box["y"] + box["height"] <= view["height"] and box["x"] + box["width"] <= view["width"])
+        if not inside:
+            self.scrolls += 1
+            locator.scroll_into_view_if_needed()
+
+    def click(self, locator) -> None:
+        self.reach(locator)
+        self.actions += 1
+        locator.click()
+
+    def type(self, locator, text: str) -> None:
+        self.reach(locator)
+        self.actions += 1
+        locator.fill(text)
+
+    def press(self, locator, key: str) -> None:
+        self.actions += 1
+        locator.press(key)
+
+    def choose_file(self, target, file_input, path) -> None:
+        """Clicking `target` (the visible picker) and choosing the file in the dialog: one action."""
+        self.reach(target)
+        self.actions += 1
+        file_input.set_input_files(str(path))
+
+    def seconds(self) -> float:
+        """From the start to the last report (or now)."""
+        import time
+
+        return (self.stopped or time.monotonic()) - self.started
+
+    def report(self, name: str) -> str:
+        import time
+
+        self.stopped = time.monotonic()
+        line = (f"{name}: {self.actions} actions, {self.scrolls} scrolls, {self.loads} page loads, "
+                f"{self.seconds():.1f} s")
+        print(line)
+        return line
+
+
+AXE = Path(__file__).parent / "fixtures" / "axe.min.js"
+# Records window.print() in every frame (the PDF viewer's too) instead of opening the dialog, which a headless
+# browser cannot show: a test reads the paths of the printed documents from window.top.__prints.
+PRINT_RECORDER = (
+    "window.print = function () { try { (window.top.__prints = window.top.__prints || []).push(location.pathname); }"
+    " catch (error) {} };"
+)
+
+
+def axe_violations(page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's violations of the page at `impacts`, as "rule: target" lines. The script goes in through the
+    DevTools protocol (page.evaluate), which the page's Content-Security-Policy does not govern."""
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    found = page.evaluate(
+        "async () => (await window.axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(' '))}))"
+    )
+    return [f"{v['id']} ({v['impact']}): {', '.join(v['targets'][:5])}" for v in found if v["impact"] in impacts]

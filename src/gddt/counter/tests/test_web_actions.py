@@ -1,8 +1,6 @@
 """What the officers do on the dossier page: supplement photos (file or camera), correct data, verify,
 approve (never while a component is missing), reject, reopen; a stale page is told to reload."""
 
-import json
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -56,20 +54,21 @@ def test_an_upload_without_a_file_says_so(hcm_verifier, adult_dossier):
     assert "Photo: Choose a photo or take one with the camera first." in response.content.decode()
 
 
-def test_a_camera_still_sent_by_the_script_gets_a_json_answer(hcm_verifier, adult_dossier):
-    client = officer_client(hcm_verifier)
+def test_a_camera_still_sent_by_the_script_is_saved_as_a_chosen_file_and_the_page_answers(hcm_verifier,
+                                                                                         adult_dossier):
+    """The page's script sends the form with fetch and puts the page it gets in place: the answer is the page."""
+    client = officer_client(hcm_verifier, language="en")
     url = page_url(adult_dossier, "supplement", kind="id_front")
     response = client.post(url, {"file": photo("camera.jpg", width=1920, height=1080)},
-                           headers={"X-Requested-With": "fetch"})
-    assert response.status_code == 200
-    assert response.json() == {"redirect": page_url(adult_dossier)}
+                           headers={"X-Requested-With": "inplace"}, follow=True)
+    assert response.redirect_chain == [(page_url(adult_dossier), 302)]
+    assert "Saved: ID card, front." in response.content.decode()
     assert Document.objects.filter(dossier=adult_dossier, kind="id_front").exists()
 
     small = client.post(url, {"file": photo("camera.jpg", width=320, height=240)},
-                        headers={"X-Requested-With": "fetch"})
+                        headers={"X-Requested-With": "inplace"})
     assert small.status_code == 422
-    body = json.loads(small.content)
-    assert body["title"] and body["errors"]
+    assert small.context["problem"].lines
 
 
 def test_the_verifier_verifies_and_the_completing_office_is_recorded(hcm_verifier, adult_dossier):

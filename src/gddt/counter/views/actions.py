@@ -1,10 +1,10 @@
 """The forms that change a dossier: supplement a photo, correct, verify, approve, reject, reopen. A refusal
-shows the dossier afresh with the problem; a success goes back to it with a message."""
+shows the dossier afresh with the problem; a success goes back to it with a message. The page's script sends
+the same forms with fetch and puts the page it gets in place (counter/static/counter/dossier.js)."""
 
 from collections.abc import Callable
 
-from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,21 +16,18 @@ from gddt.counter.views.common import (
     OfficerRequest,
     counter_view,
     done,
-    dossier_url,
     expected_version,
     reach,
-    wants_json,
 )
 from gddt.counter.views.correction import correction_changes
 from gddt.counter.views.dossier import dossier_page
-from gddt.counter.views.problems import problem_show
 from gddt.registrations.models import Dossier
 
 
 @counter_view
 @require_POST
 def supplement(request: OfficerRequest, dossier_no: str, kind: str) -> HttpResponse:
-    """Supplements or replaces one component: a file input, or a still from the camera script (fetch)."""
+    """Supplements or replaces one component: a chosen file, or a still from the camera script."""
     found = reach(request, dossier_no, "edit")
     upload = request.FILES.get("file")
     problem: Problem | None = None
@@ -43,12 +40,6 @@ def supplement(request: OfficerRequest, dossier_no: str, kind: str) -> HttpRespo
                                          client_ip=client_address(request))
         except Problem as refused:
             problem = refused
-    if wants_json(request):
-        if problem is not None:
-            shown = problem_show(problem)
-            return JsonResponse({"title": shown.title, "errors": shown.lines}, status=problem.status)
-        messages.success(request, _("Saved: %(kind)s.") % {"kind": kind_label(kind)})
-        return JsonResponse({"redirect": dossier_url(found)})
     if problem is not None:
         return dossier_page(request, dossier_no, problem=problem)
     return done(request, dossier_no, _("Saved: %(kind)s.") % {"kind": kind_label(kind)})

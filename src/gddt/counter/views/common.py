@@ -51,11 +51,6 @@ def expected_version(request: OfficerRequest) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def wants_json(request: OfficerRequest) -> bool:
-    """The camera script posts with fetch and reads JSON; a plain form post gets a page."""
-    return request.headers.get("X-Requested-With") == "fetch"
-
-
 def done(request: OfficerRequest, dossier_no: str, message: str) -> HttpResponse:
     """Back to the dossier after an action, with the message of what was done."""
     messages.success(request, message)

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from gddt.core.clients import client_address
@@ -16,7 +17,9 @@ from gddt.counter import selectors, services
 from gddt.counter.labels import AUDIT_ACTIONS, TRANSITION_ACTIONS, field_label, kind_label
 from gddt.counter.views.common import OfficerRequest, counter_view, private_file, reach
 from gddt.counter.views.correction import correction_fields
+from gddt.counter.views.panel import panel_build
 from gddt.counter.views.problems import problem_show
+from gddt.registrations.forms import nationality_name
 from gddt.registrations.models import (
     Category,
     Document,
@@ -34,6 +37,11 @@ from gddt.registrations.states import EDIT, PRINT_DECLARATION, PRINT_GUIDE, stat
 
 # Which camera a phone or tablet should open for a component (the `capture` attribute).
 SELFIE_KINDS = {DocumentKind.PORTRAIT}
+# The audit log shows its newest events; the older ones open on demand.
+RECENT_EVENTS = 5
+# The prints are shown inside the dossier page (an iframe whose document the browser prints): the page may frame
+# them, nothing else may.
+PRINT_POLICY = "default-src 'none'; frame-ancestors 'self'"
 
 
 @dataclass(frozen=True)
@@ -65,10 +73,9 @@ def _components(dossier: Dossier, missing: list[str]) -> list[Component]:
     return result
 
 
-def _history(request: OfficerRequest, dossier: Dossier) -> list[dict[str, Any]]:
-    events = services.dossier_history(officer=request.user, dossier=dossier, client_ip=client_address(request))
+def _history(events: list[Any]) -> list[dict[str, Any]]:
     rows = []
-    for event in reversed(list(events)):  # newest first on the page
+    for event in reversed(events):  # newest first on the page
         detail = event.detail or {}
         what = []
         if detail.get("kind"):
@@ -112,26 +119,42 @@ def dossier_page(request: OfficerRequest, dossier_no: str, *, problem: Problem |
     can["account"] = bool(roles & selectors.ACTION_ROLES["account"]) and dossier.account_id is not None
     can["decide"] = can["verify"] or can["approve"] or can["reject"] or can["reopen"]
     components = _components(dossier, missing)
+    events = list(services.dossier_history(officer=request.user, dossier=dossier, client_ip=client_address(request)))
+    history = _history(events)
+    photos = [c for c in components if c.kind != DocumentKind.SIGNED_DECLARATION]
+    signed = next((c for c in components if c.kind == DocumentKind.SIGNED_DECLARATION), None)
+    duties = (dossier.status == Status.VERIFIED and "approve" not in possible
+              and bool(roles & selectors.ACTION_ROLES["approve"])
+              and selectors.approval_forbidden_to(officer=request.user, dossier=dossier))
+    panel = panel_build(status=dossier.status, can=can, missing_photos=sum(1 for c in photos if c.missing),
+                        signed_missing=DocumentKind.SIGNED_DECLARATION in missing,
+                        printed=any(e.action == "declaration.print" for e in events),
+                        approval_blocked_by_duties=duties)
     context = {
         "dossier": dossier,
         "number": dossier_number_format(dossier.number or ""),
         "status_label": Status(dossier.status).label,
         "category_label": Category(dossier.category).label,
         "sex_label": Sex(dossier.sex).label if dossier.sex in Sex.values else dossier.sex,
+        "nationality_label": nationality_name(dossier.nationality),
         "id_type_label": IdDocumentType(dossier.id_type).label if dossier.id_type in IdDocumentType.values else "",
         "relationship_label": (Relationship(dossier.guardian_relationship).label
                                if dossier.guardian_relationship in Relationship.values else ""),
         "is_minor": dossier.category == Category.MINOR_WITHOUT_ID_CARD,
         "age_days": selectors.dossier_age_days(dossier),
         "missing": [kind_label(kind) for kind in missing],
-        "photos": [c for c in components if c.kind != DocumentKind.SIGNED_DECLARATION],
-        "signed": next((c for c in components if c.kind == DocumentKind.SIGNED_DECLARATION), None),
+        "photos": photos,
+        "missing_photos": [c for c in photos if c.missing],
+        "signed": signed,
         "can": can,
+        "panel": panel,
         "reject_reasons": [(code, str(label)) for code, label in services.REJECT_REASONS.items()],
         "correction": correction_fields(dossier, submitted, shown.fields if shown else None),
         "correction_open": submitted is not None,
         "problem": shown,
-        "history": _history(request, dossier),
+        "history_recent": history[:RECENT_EVENTS],
+        "history_earlier": history[RECENT_EVENTS:],
+        "history_count": len(history),
         "transitions": _transitions(dossier),
         "account": dossier.account if dossier.status == Status.APPROVED else None,
     }
@@ -155,17 +178,25 @@ def document(request: OfficerRequest, dossier_no: str, kind: str) -> HttpRespons
     return private_file(content, content_type, f"{kind}.jpg")
 
 
+def _print(content: bytes, filename: str) -> HttpResponse:
+    response = private_file(content, "application/pdf", filename)
+    response["Content-Security-Policy"] = PRINT_POLICY
+    return response
+
+
 @counter_view
+@xframe_options_sameorigin
 @require_GET
 def declaration(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     found = reach(request, dossier_no, "print")
     content = services.declaration_render(officer=request.user, dossier=found, client_ip=client_address(request))
-    return private_file(content, "application/pdf", f"to-khai-{found.number}.pdf")
+    return _print(content, f"to-khai-{found.number}.pdf")
 
 
 @counter_view
+@xframe_options_sameorigin
 @require_GET
 def guide(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     found = reach(request, dossier_no, "print")
     content = services.guide_render(officer=request.user, dossier=found, client_ip=client_address(request))
-    return private_file(content, "application/pdf", f"huong-dan-vssid-{found.number}.pdf")
+    return _print(content, f"huong-dan-vssid-{found.number}.pdf")

@@ -1,4 +1,5 @@
-"""The counter's home: the search box above the queue of the officer's own offices."""
+"""The counter's home: the search box, the approver's queue of verified dossiers, and the queue of the officer's
+own offices."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from gddt.accounts.selectors import offices_with_role
 from gddt.core.clients import client_address
 from gddt.core.errors import Problem
 from gddt.counter import selectors
+from gddt.counter.queues import approval_queue
 from gddt.counter.views.common import OfficerRequest, counter_view, dossier_url
 from gddt.counter.views.problems import problem_show
 from gddt.offices.models import Office
@@ -83,7 +85,9 @@ def home(request: OfficerRequest) -> HttpResponse:
         page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
         context["page"] = page
         context["queue"] = _rows(page.object_list)
+    awaiting = approval_queue(officer=request.user, client_ip=client_address(request))
     context.update(
+        awaiting=_rows(awaiting) if awaiting is not None else None,
         statuses=Status.choices, offices=_browse_offices(request), filter_status=filter_status,
         filter_office=filter_office,
         # A director browses the queue but opens no dossier: the rows link only for those who may.
