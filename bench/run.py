@@ -26,8 +26,9 @@ import lookup  # noqa: E402
 import photos  # noqa: E402
 import registration  # noqa: E402
 import reports  # noqa: E402
+import sms  # noqa: E402
 
-SECTIONS = ("registration", "lookup", "photos", "reports")
+SECTIONS = ("registration", "lookup", "photos", "reports", "sms")
 
 
 def log(message: str) -> None:
@@ -101,6 +102,9 @@ def main() -> int:
         _section(report, "lookup", lambda: lookup.run(lplan, **common), _print_lookup)
     if "photos" in sections:
         _section(report, "photos", lambda: _photos_run(quick=args.quick), _print_photos)
+    if "sms" in sections:
+        splan = sms.QUICK if args.quick else sms.Plan()
+        _section(report, "sms", lambda: sms.run(splan, **common), _print_sms)
     if "reports" in sections:
         rplan = reports.QUICK if args.quick else reports.Plan()
         if args.sizes or args.rounds:
@@ -223,6 +227,13 @@ def _print_photos(out: dict) -> None:
           f"2 MP photos of a submission: {floor['images_per_second']:.1f} images/s = "
           f"{floor['submissions_per_second']:.2f} submissions/s"
           + (f" ({floor['late_starts']} process(es) started late)" if floor["late_starts"] else ""))
+
+
+def _print_sms(out: dict) -> None:
+    print(f"\n== Messages to a local HTTP gateway: gddt worker vs a plain httpx client ({out['seconds']:.0f} s)")
+    print(table(["workers", "delivered/s", "plain client/s", "ratio", "goal", ""], sms.table_rows(out)))
+    print("ratio = messages/s the workers delivered ÷ posts/s of one plain httpx client to the same gateway, in "
+          "alternating rounds (bench/sms.py)")
 
 
 if __name__ == "__main__":

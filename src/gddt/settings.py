@@ -240,6 +240,7 @@ GDDT_SMS_MAX_ATTEMPTS = env_int("GDDT_SMS_MAX_ATTEMPTS", 8, minimum=1)
 GDDT_SMS_RATE_LIMITS = env_list("GDDT_SMS_RATE_LIMITS", [])
 GDDT_SMS_LEASE_SECONDS = env_int("GDDT_SMS_LEASE_SECONDS", 30, minimum=2)
 GDDT_SMS_BATCH = env_int("GDDT_SMS_BATCH", 50, minimum=1)
+GDDT_SMS_CONCURRENCY = env_int("GDDT_SMS_CONCURRENCY", 4, minimum=1)  # connections a worker sends over at once
 GDDT_SMS_POLL_SECONDS = env_float("GDDT_SMS_POLL_SECONDS", 0.5, minimum=0.01)
 GDDT_SMS_ALERT_MINUTES = env_int("GDDT_SMS_ALERT_MINUTES", 15, minimum=1)
 GDDT_SMS_RECEIPT_SECRET = env_str("GDDT_SMS_RECEIPT_SECRET")  # no receipt is accepted without it

@@ -150,6 +150,7 @@ def test_an_invalid_number_is_dead_at_once_without_trying_the_fallback(settings,
 
 
 def test_retry_after_is_honoured_and_the_rest_of_the_batch_waits_without_an_attempt(settings, monkeypatch):
+    settings.GDDT_SMS_CONCURRENCY = 1  # one lane: the second message comes after the 429
     provider = Scripted(script={"0912345678": backends.TemporarySmsError("HTTP 429", retry_after=120,
                                                                          provider_down=True)})
     use_providers(monkeypatch, file=provider)
