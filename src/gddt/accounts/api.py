@@ -14,6 +14,7 @@ from gddt.accounts import selectors, services
 from gddt.accounts.auth import citizen_auth, officer_auth
 from gddt.accounts.models import User
 from gddt.core.clients import client_address
+from gddt.core.schemas import RequestSchema
 from gddt.counter.services import counter_action_once, dossier_for_officer
 from gddt.registrations.models import Dossier
 
@@ -57,7 +58,7 @@ class StaffOut(Schema):
     roles: list[RoleOut]
 
 
-class RolesIn(Schema):
+class RolesIn(RequestSchema):
     office_code: str
     roles: list[str]
     starts_on: date | None = None
@@ -98,7 +99,7 @@ def staff_roles(request: HttpRequest, username: str, payload: RolesIn) -> StaffO
 
 # --- citizens ---------------------------------------------------------------------------------------------------
 
-class LoginIn(Schema):
+class LoginIn(RequestSchema):
     username: str
     password: str
 
@@ -108,7 +109,7 @@ class LoginOut(Schema):
     must_change_password: bool
 
 
-class PasswordIn(Schema):
+class PasswordIn(RequestSchema):
     old_password: str
     new_password: str
 
@@ -168,7 +169,7 @@ def logout_all(request: HttpRequest) -> SignedOutOut:
     return SignedOutOut(signed_out=True)
 
 
-class ResetIn(Schema):
+class ResetIn(RequestSchema):
     username: str
     phone: str
 
@@ -177,7 +178,7 @@ class ResetOut(Schema):
     detail: str
 
 
-class ResetConfirmIn(Schema):
+class ResetConfirmIn(RequestSchema):
     username: str
     code: str
     new_password: str

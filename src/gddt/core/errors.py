@@ -58,3 +58,24 @@ def conflict(code: str, title: str | Promise, errors: list[FieldError] | None = 
 
 def forbidden(code: str, title: str | Promise) -> Problem:
     return Problem(403, title, code)
+
+
+# The JSON Schema of a problem answer, for the OpenAPI document (gddt.api describes every error answer with it).
+PROBLEM_JSON_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details with the error of each field. Some problems carry more members "
+                   "(e.g. `missing_documents`, `version`, `retry_after`).",
+    "type": "object",
+    "required": ["type", "title", "status", "code", "errors"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "code", "message"], "additionalProperties": False,
+            "properties": {"field": {"type": "string", "description": "dotted path into the request; \"\" for "
+                                                                      "the whole request"},
+                           "code": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}

@@ -22,6 +22,9 @@ from gddt.core.errors import Problem, bad_request
 from gddt.core.idempotency import idempotency_key_clean
 from gddt.counter import selectors, services
 from gddt.counter.schemas import (
+    PAGE_LIMIT_DEFAULT,
+    PAGE_LIMIT_MAX,
+    PAGE_OFFSET_MAX,
     ActionOut,
     AuditEventOut,
     CorrectionIn,
@@ -46,6 +49,8 @@ _IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"
              "description": 'The ETag of the version you saw, e.g. W/"3"; a stale one is a 412.'}
 _IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
                     "description": "A retry with the same key and body gets the first answer."}
+_ETAG_HEADER = {"ETag": {"description": 'The version of the dossier, e.g. W/"3": send it back in If-Match.',
+                         "schema": {"type": "string"}}}
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$|^(\d{1,9})$')
 NO_STORE = "private, no-store"
 
@@ -54,8 +59,11 @@ def _me(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]  # set by officer_auth
 
 
-def _responses(*codes: int) -> dict[int, Any]:
-    return {code: _PROBLEM for code in (401, 403, 404, *codes)}
+def _responses(*codes: int, etag: bool = False) -> dict[int, Any]:
+    answers: dict[int, Any] = {code: _PROBLEM for code in (401, 403, 404, *codes)}
+    if etag:
+        answers[200] = {"headers": _ETAG_HEADER}
+    return answers
 
 
 def _expected_version(request: HttpRequest) -> int | None:
@@ -120,14 +128,14 @@ def _summaries(dossiers: Iterable[Dossier]) -> list[dict[str, Any]]:
     openapi_extra={"responses": _responses(422)},
 )
 def dossiers_find(request: HttpRequest, q: str | None = None, status: str | None = None, office: str | None = None,
-                  limit: int = Query(50, ge=1, le=200),
-                  offset: int = Query(0, ge=0)) -> list[dict[str, Any]] | dict[str, Any]:
+                  limit: int = Query(PAGE_LIMIT_DEFAULT, ge=1, le=PAGE_LIMIT_MAX),
+                  offset: int = Query(0, ge=0, le=PAGE_OFFSET_MAX)) -> list[dict[str, Any]] | dict[str, Any]:
     if q is not None:
         return _summaries(selectors.dossier_search(officer=_me(request), q=q, client_ip=client_address(request)))
     queryset = selectors.dossier_browse(officer=_me(request), status=status, office_code=office,
                                         client_ip=client_address(request))
     return {"count": queryset.count(), "limit": limit, "offset": offset,
-                 "results": _summaries(queryset[offset:offset + limit])}
+            "results": _summaries(queryset[offset:offset + limit])}
 
 
 @router.post(
@@ -154,7 +162,7 @@ def _detail(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     "/office/dossiers/{dossier_no}",
     response={200: DossierOut},
     summary="The whole dossier, with its documents, its allowed actions and an ETag",
-    openapi_extra={"responses": _responses()},
+    openapi_extra={"responses": _responses(etag=True)},
 )
 def dossier_get(request: HttpRequest, dossier_no: str, response: HttpResponse) -> dict[str, Any]:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")
@@ -168,7 +176,7 @@ def dossier_get(request: HttpRequest, dossier_no: str, response: HttpResponse) -
     "/office/dossiers/{dossier_no}",
     response={200: DossierOut},
     summary="Correct the dossier's data (with the reason), as the original documents show it",
-    openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH]},
+    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH]},
 )
 def dossier_patch(request: HttpRequest, dossier_no: str, payload: CorrectionIn) -> HttpResponse:
     expected = _expected_version(request)
@@ -209,7 +217,7 @@ def _upload(request: HttpRequest) -> UploadedFile | None:
     response={200: SupplementOut},
     summary="Supplement or replace one document (multipart part “file”)",
     openapi_extra={
-        "responses": _responses(400, 409, 412, 415, 422),
+        "responses": _responses(400, 409, 412, 415, 422, etag=True),
         "parameters": [_IF_MATCH],
         "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file"],
@@ -254,7 +262,8 @@ def document_get(request: HttpRequest, dossier_no: str, kind: str) -> HttpRespon
     "/office/dossiers/{dossier_no}/verify",
     response={200: ActionOut},
     summary="Verified at the counter: the person, the originals and the data agree",
-    openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
+    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True),
+                   "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_verify(request: HttpRequest, dossier_no: str) -> HttpResponse:
     expected = _expected_version(request)
@@ -274,7 +283,8 @@ def dossier_verify(request: HttpRequest, dossier_no: str) -> HttpResponse:
     summary="Approve a verified, complete dossier: the account is activated and its password sent by SMS",
     description="409 with `missing_documents` while a required document is missing; 403 for separation of "
                 "duties (the officer who verified it) or a missing role.",
-    openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
+    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True),
+                   "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_approve(request: HttpRequest, dossier_no: str) -> HttpResponse:
     expected = _expected_version(request)
@@ -293,7 +303,8 @@ def dossier_approve(request: HttpRequest, dossier_no: str) -> HttpResponse:
     response={200: ActionOut},
     summary="Reject a dossier for a reason (missing photos are never one)",
     description="`reason_code`: " + ", ".join(services.REJECT_REASONS) + "; `note` is required with `other`.",
-    openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
+    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True),
+                   "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn) -> HttpResponse:
     expected = _expected_version(request)
@@ -311,7 +322,8 @@ def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn) -> 
     "/office/dossiers/{dossier_no}/reopen",
     response={200: ActionOut},
     summary="Reopen an expired dossier when the person turns up (with a note)",
-    openapi_extra={"responses": _responses(400, 409, 412, 422), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
+    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True),
+                   "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_reopen(request: HttpRequest, dossier_no: str, payload: ReopenIn) -> HttpResponse:
     expected = _expected_version(request)

@@ -6,6 +6,14 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from gddt.core.schemas import RequestSchema
+
+# Paging bounds of the queue: past them a request is refused with a 422 naming the parameter, never passed to the
+# database (an offset past 2**63 overflows its integer).
+PAGE_LIMIT_DEFAULT = 50
+PAGE_LIMIT_MAX = 200
+PAGE_OFFSET_MAX = 1_000_000_000
+
 
 class IdDocumentOut(Schema):
     type: str
@@ -110,21 +118,21 @@ class DossierPageOut(Schema):
     results: list[DossierSummaryOut]
 
 
-class SearchIn(Schema):
+class SearchIn(RequestSchema):
     q: str
 
 
-class CorrectionIn(Schema):
+class CorrectionIn(RequestSchema):
     changes: dict[str, Any] = Field(description="Fields of the registration `data` to correct, nested as there")
     reason: str
 
 
-class RejectIn(Schema):
+class RejectIn(RequestSchema):
     reason_code: str
     note: str = ""
 
 
-class ReopenIn(Schema):
+class ReopenIn(RequestSchema):
     note: str
 
 
