@@ -78,6 +78,8 @@ def problem_response(problem: Problem) -> HttpResponse:
                             content_type="application/problem+json")
     if problem.status == 401:
         response["WWW-Authenticate"] = "Bearer"
+    if problem.status == 429 and "retry_after" in problem.extra:
+        response["Retry-After"] = str(problem.extra["retry_after"])
     return response
 
 

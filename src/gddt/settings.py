@@ -1,6 +1,7 @@
 """The one settings module. Every value comes from the environment (gddt.core.env); the embedded
 default (SQLite, local files) and production (PostgreSQL, S3) differ in values only."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -102,11 +103,17 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "gddt.sqlite3"),
+            # Persistent: closing the last connection would checkpoint (and fsync) in a request thread. The web
+            # processes also turn the automatic checkpoint off (core/sqlite.py); the worker runs the checkpoints.
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of failing.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+                # FULL, not NORMAL: in WAL mode NORMAL does not sync the log at commit, so a power cut could lose a
+                # registration whose number the citizen already has by SMS. FULL costs one fsync of the log per
+                # commit, no more (the checkpoints' fsyncs of the database file run in the worker).
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;",
             },
         }
     }
@@ -250,6 +257,17 @@ DEFAULT_FROM_EMAIL = env_str("GDDT_EMAIL_FROM", "BHXH Viet Nam <no-reply@localho
 GDDT_NOT_YOU_SMS_HOURS = env_int("GDDT_NOT_YOU_SMS_HOURS", 24, minimum=0)
 GDDT_IDEMPOTENCY_HOURS = env_int("GDDT_IDEMPOTENCY_HOURS", 24, minimum=1)
 GDDT_STATUS_LOOKUPS_PER_WINDOW = env_int("GDDT_STATUS_LOOKUPS_PER_WINDOW", 30, minimum=1)  # per 10 minutes
+# Abuse limits (sliding windows, core/throttle.py): registrations per client address (a mobile carrier puts many people
+# behind one), and receipts per phone (past it the registration is kept, the SMS is not sent, and the answer says so).
+GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR = env_int("GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 120, minimum=1)
+GDDT_SMS_PER_PHONE_PER_DAY = env_int("GDDT_SMS_PER_PHONE_PER_DAY", 5, minimum=1)
+# The reverse proxies (CIDRs) whose X-Forwarded-For names the client (core/clients.py); none: the peer is the client.
+GDDT_TRUSTED_PROXIES = env_list("GDDT_TRUSTED_PROXIES", [])
+for _cidr in GDDT_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"GDDT_TRUSTED_PROXIES: {_cidr!r} is not an address or a network") from None
 GDDT_SCHEDULER_SECONDS = env_int("GDDT_SCHEDULER_SECONDS", 300, minimum=1)
 # The report figures fold in only what was recorded this long ago, so that no transaction still open is skipped.
 GDDT_REPORTS_GRACE_SECONDS = env_int("GDDT_REPORTS_GRACE_SECONDS", 60, minimum=0)

@@ -93,6 +93,17 @@ def reference(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def _reference_copies_forgotten():
+    """Each test starts without the per-process copies of reference data (core/reference.py): the rows a former
+    test's transaction held are gone, and a copy made from them must go too."""
+    from gddt.core.reference import reference_caches_forget
+
+    reference_caches_forget()
+    yield
+    reference_caches_forget()
+
+
+@pytest.fixture(autouse=True)
 def _private_data_dir(settings, tmp_path):
     """Every test writes its files and SMS into its own folder."""
     settings.STORAGES = {**settings.STORAGES, "default": {

@@ -6,7 +6,12 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from gddt.core.registry import periodic_job_register
+        from django.conf import settings
+
+        from gddt.core.registry import periodic_job_register, worker_loop_register
+        from gddt.core.sqlite import Checkpointer
         from gddt.core.tasks import idempotency_prune_job
 
         periodic_job_register(name="idempotency_prune", job=idempotency_prune_job)
+        if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+            worker_loop_register(name="sqlite_checkpoint", create=Checkpointer)  # the web processes run none

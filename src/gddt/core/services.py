@@ -4,6 +4,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
+from gddt.core.reference import reference_caches_forget
 from gddt.core.registry import reference_data_loaders
 
 
@@ -14,6 +15,7 @@ def system_init() -> dict[str, int]:
     for loader in reference_data_loaders():
         if loader.on_init:
             counts.update(loader.load())
+    reference_caches_forget()
     return counts
 
 
@@ -22,3 +24,4 @@ def reference_data_load() -> None:
     (tests)."""
     for loader in reference_data_loaders():
         loader.load()
+    reference_caches_forget()

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status as Reply
 
 from gddt.core.clients import client_address
@@ -26,6 +26,12 @@ class ReceiptOut(Schema):
     office_code: str
     missing_documents: list[DocumentKind]
     expires_at: datetime
+
+
+class RegistrationOut(ReceiptOut):
+    sms_sent: bool = Field(description="false when the phone has had its receipts of the day "
+                                       "(GDDT_SMS_PER_PHONE_PER_DAY): the registration is kept, no SMS is sent")
+    message: str = Field(description="What was sent, in the request's language; show it to the person")
 
 
 class StatusOut(ReceiptOut):
@@ -136,15 +142,18 @@ def _parse_registration(request: HttpRequest) -> tuple[object, dict[str, Uploade
 
 @router.post(
     "/registrations",
-    response={201: ReceiptOut},
+    response={201: RegistrationOut},
     summary="Register for electronic transactions",
+    description="429 with Retry-After past GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR registrations from one client "
+                "address in the last hour.",
     openapi_extra={**_REQUEST_BODY, "responses": {400: _PROBLEM, 409: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM,
-                                                  422: _PROBLEM}},
+                                                  422: _PROBLEM, 429: _PROBLEM}},
 )
 def registration_create(request: HttpRequest) -> Reply:
+    client_ip = client_address(request)
     data, files = _parse_registration(request)
-    submission = registration_submit(data=data, files=files,
-                                     idempotency_key=request.headers.get("Idempotency-Key"))
+    submission = registration_submit(data=data, files=files, idempotency_key=request.headers.get("Idempotency-Key"),
+                                     client_ip=client_ip)
     return Reply(201, submission.receipt)
 
 

@@ -21,3 +21,10 @@ class RegistrationsConfig(AppConfig):
         # `gddt init` does not put them back, only a reload after a flush does.
         reference_data_register(name=self.label, load=_reference_data_load, on_init=False)
         periodic_job_register(name="dossiers_expiry", job=dossiers_expiry_job)
+        from django.db.backends.signals import connection_created
+
+        from gddt.registrations.reference import reference_forget_on_change
+        from gddt.registrations.sequence import sqlite_functions_add
+
+        reference_forget_on_change()  # the per-process copies of offices, units and components
+        connection_created.connect(sqlite_functions_add, dispatch_uid="gddt_registrations_sqlite_functions")

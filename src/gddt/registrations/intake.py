@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gddt.adminunits.models import Province, Ward
 from gddt.core.errors import FieldError, bad_request, invalid
 from gddt.offices.models import Office
 from gddt.registrations import validators as v
@@ -24,6 +23,7 @@ from gddt.registrations.models import (
     RequiredComponent,
     Sex,
 )
+from gddt.registrations.reference import active_office, province_by_code, required_components, ward_by_code
 
 TOP_LEVEL_FIELDS = {
     "category", "full_name", "date_of_birth", "sex", "nationality", "personal_id", "bhxh_code", "id_document",
@@ -54,6 +54,7 @@ class _Collector:
             return fn(*args, **kwargs)
         except v.Invalid as error:
             self.errors.append(FieldError(path, error.code, error.message))
+            self.errors.extend(FieldError(path, more.code, more.message) for more in error.also)
             return None
 
     def add(self, path: str, code: str, message: str | Promise) -> None:
@@ -93,7 +94,7 @@ def registration_clean(*, data: Any, files: dict[str, UploadedFile]) -> CleanReg
     if office_code in (None, ""):
         c.add("office_code", "required", _("This field is required."))
     else:
-        out.office = Office.objects.filter(code=str(office_code), is_active=True).first()
+        out.office = active_office(code=str(office_code))
         if out.office is None:
             c.add("office_code", "unknown_office", _("There is no office with this code."))
     if data.get("consent") is not True:
@@ -238,13 +239,13 @@ def _clean_address(c: _Collector, data: dict, val: dict) -> None:
     if province_code in (None, ""):
         c.add("address.province_code", "required", _("This field is required."))
     else:
-        province = Province.objects.filter(code=str(province_code).zfill(2)).first()
+        province = province_by_code(code=str(province_code).zfill(2))
         if province is None:
             c.add("address.province_code", "unknown_province", _("There is no province with this code."))
     if ward_code in (None, ""):
         c.add("address.ward_code", "required", _("This field is required."))
     else:
-        ward = Ward.objects.filter(code=str(ward_code).zfill(5)).first()
+        ward = ward_by_code(code=str(ward_code).zfill(5))
         if ward is None:
             c.add("address.ward_code", "unknown_ward", _("There is no commune or ward with this code."))
         elif province is not None and ward.province_id != province.code:
@@ -255,7 +256,8 @@ def _clean_address(c: _Collector, data: dict, val: dict) -> None:
 
 
 def component_table(category: str) -> dict[str, RequiredComponent]:
-    return {rc.kind: rc for rc in RequiredComponent.objects.filter(category=category)}
+    """The required components of a category by kind (the per-process copy: no query)."""
+    return {rc.kind: rc for rc in required_components(category=category)}
 
 
 def _clean_photos(c: _Collector, files: dict[str, UploadedFile], out: CleanRegistration, category: str | None,

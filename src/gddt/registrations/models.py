@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -56,8 +57,19 @@ class DocumentSource(models.TextChoices):
     COUNTER = "counter", _("Officer, at the counter")
 
 
+class DossierNumberField(models.CharField):
+    """A CharField that every INSERT reads back (RETURNING), because the database makes the number in the INSERT
+    itself (sequence.py). The migrations see a plain CharField: nothing changes in the table."""
+
+    db_returning = True  # type: ignore[assignment]
+
+    def deconstruct(self) -> tuple[str, str, Any, Any]:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class Dossier(models.Model):
-    number = models.CharField(max_length=16, unique=True, null=True)  # digits only; see numbers.py
+    number = DossierNumberField(max_length=16, unique=True, null=True)  # digits only; see numbers.py
     category = models.CharField(max_length=24, choices=Category.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     version = models.PositiveIntegerField(default=1)  # bumped by every change; the ETag of the dossier

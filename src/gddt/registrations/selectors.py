@@ -4,27 +4,29 @@ from typing import Any
 
 from django.db.models import Q
 
-from gddt.registrations.models import Dossier, RequiredComponent
+from gddt.registrations.models import Dossier
 from gddt.registrations.numbers import dossier_number_format, dossier_number_is_valid, dossier_number_normalize
+from gddt.registrations.reference import required_components
 
 
-def missing_documents(dossier: Dossier) -> list[str]:
-    """Required kinds (RequiredComponent rows for the category, in their order) without a current document."""
-    present = {d.kind for d in dossier.documents.all() if d.replaced_at is None}
-    required = RequiredComponent.objects.filter(category=dossier.category).order_by("position")
-    return [rc.kind for rc in required
+def missing_documents(dossier: Dossier, *, present: set[str] | None = None) -> list[str]:
+    """Required kinds (RequiredComponent rows for the category, in their order) without a current document.
+    `present`: the kinds of its current documents when the caller knows them (it just stored them), else read."""
+    if present is None:
+        present = {d.kind for d in dossier.documents.all() if d.replaced_at is None}
+    return [rc.kind for rc in required_components(category=dossier.category)
             if rc.kind not in present and not (rc.except_id_type and rc.except_id_type == dossier.id_type)]
 
 
-def registration_receipt(dossier: Dossier) -> dict[str, Any]:
+def registration_receipt(dossier: Dossier, *, present: set[str] | None = None) -> dict[str, Any]:
     """The answer about a registration, JSON-ready: the 201 receipt (kept for an idempotent retry) and the
-    heart of the status answer."""
+    heart of the status answer. `present` as for missing_documents."""
     return {
         "dossier_no": dossier_number_format(dossier.number or ""),
         "status": dossier.status,
         "category": dossier.category,
         "office_code": dossier.office.code,
-        "missing_documents": missing_documents(dossier),
+        "missing_documents": missing_documents(dossier, present=present),
         "expires_at": dossier.expires_at.isoformat(),
     }
 

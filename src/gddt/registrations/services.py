@@ -19,8 +19,7 @@ from gddt.accounts.models import User
 from gddt.core import idempotency
 from gddt.core.errors import FieldError, Problem, conflict
 from gddt.core.text import mask
-from gddt.core.throttle import throttle_check
-from gddt.notifications.models import SmsMessage
+from gddt.core.throttle import throttle_check, throttle_first, throttle_subject_key, throttle_take
 from gddt.notifications.services import sms_queue
 from gddt.offices.models import Office
 from gddt.registrations.images import CleanImage
@@ -33,12 +32,16 @@ from gddt.registrations.models import (
     Status,
     Transition,
 )
-from gddt.registrations.numbers import dossier_number_format, dossier_number_make
+from gddt.registrations.numbers import dossier_number_format
 from gddt.registrations.selectors import registration_receipt
+from gddt.registrations.sequence import NextDossierNumber
 from gddt.registrations.states import TRANSITIONS, state_check
 
 logger = logging.getLogger(__name__)
 SCOPE_API = "registrations"
+SMS_SENT = _("We have sent an SMS with the dossier number to the registered phone.")
+SMS_NOT_SENT = _("No SMS was sent: this phone number has already received the most messages allowed in a day. "
+                 "Keep the dossier number shown here.")
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,13 @@ def _open_dossier_for(clean: CleanRegistration) -> Dossier | None:
 
 
 def _not_you_notify(existing: Dossier) -> None:
-    """Tells the phone on record that someone tried to register with its ID: once per period, not per try."""
-    since = timezone.now() - timedelta(hours=settings.GDDT_NOT_YOU_SMS_HOURS)
+    """Tells the phone on record that someone tried to register with its ID: once per period, not per try. The
+    period's row (one per phone, under a unique constraint) is written with the message, so of any number of
+    concurrent tries exactly one sends it."""
+    hours = settings.GDDT_NOT_YOU_SMS_HOURS
     with transaction.atomic():
-        if not SmsMessage.objects.filter(to=existing.phone, template="not_you", created_at__gte=since).exists():
+        if hours == 0 or throttle_first(scope="not_you", key=throttle_subject_key(subject=existing.phone),
+                                        period_seconds=hours * 3600):
             sms_queue(to=existing.phone, template="not_you", context={}, dossier_id=existing.pk)
 
 
@@ -83,20 +89,24 @@ def _duplicate(clean: CleanRegistration) -> Problem:
 
 
 def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotency_key: str | None = None,
-                        scope: str = SCOPE_API) -> Submission:
+                        scope: str = SCOPE_API, client_ip: str | None = None) -> Submission:
     """The online registration (product.md rules 1, 8-11, 13-14). A refused request keeps nothing: no row, no
-    file, no SMS (except the "not you?" message to the owner of a number that is already registered)."""
+    file, no SMS (except the "not you?" message to the owner of a number that is already registered). `client_ip`:
+    the address of a request from the network, held to GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR (429 past it).
+
+    A JSON registration without an Idempotency-Key costs five statements: the address limit, the dossier (its
+    number made in the INSERT), its transition, the phone's receipt limit and the outbox row. Reference data comes
+    from the per-process copies; no pre-check for an open dossier: the partial unique indexes refuse a second one."""
     key = idempotency.idempotency_key_clean(idempotency_key)
+    if client_ip is not None:
+        throttle_check(client_ip=client_ip, scope="registrations",
+                       limit=settings.GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR, window_seconds=3600)
     clean = registration_clean(data=data, files=files)
     fingerprint = idempotency.idempotency_fingerprint(data, sorted((k, p.sha256) for k, p in clean.photos.items()))
     if key:
         replay = idempotency.idempotency_replay(scope=scope, key=key, fingerprint=fingerprint)
         if replay is not None:
             return Submission(dossier_id=replay["_dossier_id"], receipt=_public(replay), replayed=True)
-    existing = _open_dossier_for(clean)
-    if existing is not None:
-        _not_you_notify(existing)
-        raise _duplicate(clean)
 
     saved_names: list[str] = []
     try:
@@ -105,8 +115,9 @@ def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotenc
                 replay = idempotency.idempotency_claim(scope=scope, key=key, fingerprint=fingerprint)
                 if replay is not None:  # a concurrent request with this key won; its answer is ours
                     return Submission(dossier_id=replay["_dossier_id"], receipt=_public(replay), replayed=True)
-            dossier = _dossier_create(clean, saved_names)
-            receipt = registration_receipt(dossier)
+            dossier, sms_sent = _dossier_create(clean, saved_names)
+            receipt = {**registration_receipt(dossier, present=set(clean.photos)), "sms_sent": sms_sent,
+                       "message": str(SMS_SENT if sms_sent else SMS_NOT_SENT)}
             if key:
                 idempotency.idempotency_store(scope=scope, key=key, status_code=201,
                                               response={**receipt, "_dossier_id": dossier.pk})
@@ -139,32 +150,38 @@ def document_files_delete(names: list[str]) -> None:
             logger.exception("could not delete an orphaned document file")
 
 
-def _dossier_create(clean: CleanRegistration, saved_names: list[str]) -> Dossier:
+def _dossier_create(clean: CleanRegistration, saved_names: list[str]) -> tuple[Dossier, bool]:
+    """The dossier, its documents, its transition and its receipt SMS, unless the phone has had its receipts of the
+    day (GDDT_SMS_PER_PHONE_PER_DAY). Answers the dossier and whether the SMS was queued."""
     now = timezone.now()
     assert clean.office is not None
+    # The number comes back from the INSERT (RETURNING): no second write to fill it in.
     dossier = Dossier.objects.create(
-        **clean.values, office=clean.office, consent_at=now, submitted_at=now,
-        expires_at=now + timedelta(days=settings.GDDT_DOSSIER_TTL_DAYS),
+        **clean.values, number=NextDossierNumber(year=timezone.localtime(now).year), office=clean.office,
+        consent_at=now, submitted_at=now, expires_at=now + timedelta(days=settings.GDDT_DOSSIER_TTL_DAYS),
     )
-    dossier.number = dossier_number_make(year=timezone.localtime(now).year, sequence=dossier.pk)
-    dossier.save(update_fields=["number"])
     for kind, photo in clean.photos.items():
         document_store(dossier=dossier, kind=kind, photo=photo, source=DocumentSource.ONLINE, officer=None,
-                       office=None, saved_names=saved_names)
+                       office=None, saved_names=saved_names, replaces=False)
     Transition.objects.create(dossier=dossier, action="submit", from_status="", to_status=Status.SUBMITTED, at=now)
-    sms_queue(to=dossier.phone, template="submitted", dossier_id=dossier.pk, context={
-        "dossier_no": dossier_number_format(dossier.number), "identity": _identity_text(dossier),
-        "deadline": _deadline_text(dossier.expires_at),
-    })
-    return dossier
+    sms_sent = throttle_take(scope="receipts", key=throttle_subject_key(subject=dossier.phone),
+                             limit=settings.GDDT_SMS_PER_PHONE_PER_DAY, window_seconds=24 * 3600) is None
+    if sms_sent:
+        sms_queue(to=dossier.phone, template="submitted", dossier_id=dossier.pk, context={
+            "dossier_no": dossier_number_format(dossier.number or ""), "identity": _identity_text(dossier),
+            "deadline": _deadline_text(dossier.expires_at),
+        })
+    return dossier, sms_sent
 
 
 def document_store(*, dossier: Dossier, kind: str, photo: CleanImage, source: str, officer: User | None,
-                   office: Office | None, saved_names: list[str]) -> Document:
+                   office: Office | None, saved_names: list[str], replaces: bool = True) -> Document:
     """Stores a cleaned photo privately under a generated name; the caller's transaction owns it, and the
-    caller deletes the files named in `saved_names` if that transaction fails."""
+    caller deletes the files named in `saved_names` if that transaction fails. `replaces=False`: the dossier is new
+    and has no document of this kind to mark replaced."""
     now = timezone.now()
-    Document.objects.filter(dossier=dossier, kind=kind, replaced_at__isnull=True).update(replaced_at=now)
+    if replaces:
+        Document.objects.filter(dossier=dossier, kind=kind, replaced_at__isnull=True).update(replaced_at=now)
     document = Document(dossier=dossier, kind=kind, sha256=photo.sha256, width=photo.width, height=photo.height,
                         size=len(photo.content), source=source, supplied_by=officer, supplied_at_office=office,
                         supplied_at=now)

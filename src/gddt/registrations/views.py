@@ -101,7 +101,8 @@ def registration_form(request: HttpRequest) -> HttpResponse:
     data = forms.registration_data(request.POST)
     files = forms.registration_files(request.FILES, category=data.get("category"))
     try:
-        submission = registration_submit(data=data, files=files, idempotency_key=token, scope=WEB_SCOPE)
+        submission = registration_submit(data=data, files=files, idempotency_key=token, scope=WEB_SCOPE,
+                                         client_ip=client_address(request))
     except Problem as problem:
         if problem.code == "idempotency_key_reused":
             # This very form was already sent, then changed: its first answer stands; a new token lets the
@@ -109,7 +110,10 @@ def registration_form(request: HttpRequest) -> HttpResponse:
             problem = Problem(409, _("This form was already sent. Your dossier number is in the SMS we sent; "
                                      "you can check its status on the status page."), "form_already_sent")
             token = _new_token()
-        return _form_render(request, token=token, values=request.POST, problem=problem, status=problem.status)
+        response = _form_render(request, token=token, values=request.POST, problem=problem, status=problem.status)
+        if "retry_after" in problem.extra:
+            response["Retry-After"] = str(problem.extra["retry_after"])
+        return response
     receipt = submission.receipt
     office = office_get(code=receipt["office_code"])
     request.session[RECEIPT_SESSION_KEY] = {
@@ -180,7 +184,9 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
                 registration_status_throttle(client_ip=client_address(request))
             except Problem as problem:
                 context["throttled"] = str(problem.title)
-                return render(request, "registrations/status.html", context, status=problem.status)
+                response = render(request, "registrations/status.html", context, status=problem.status)
+                response["Retry-After"] = str(problem.extra["retry_after"])
+                return response
             dossier = registration_status(dossier_no=values["dossier_no"], verify=values["verify"])
             if dossier is None:
                 context["not_found"] = True

@@ -51,3 +51,24 @@ def test_concurrent_submissions_for_one_person_open_one_dossier(reference):
     assert len(created) == 1 and len(refused) == 3, results
     assert all(r.status == 409 for r in refused)
     assert Dossier.objects.count() == 1
+
+
+def test_fifty_concurrent_duplicates_tell_the_owner_once(reference):
+    """The "not you?" message is limited by a row per phone and period under a unique constraint: of fifty tries at
+    the same moment, one writes it and sends the message (a check-then-send let seven through)."""
+    from gddt.notifications.models import SmsMessage
+
+    data = adult_data()
+    registration_submit(data=data, files={})
+    results = run_together(50, lambda i: registration_submit(data=dict(data, phone=f"09870{i:05d}"), files={}))
+    assert all(isinstance(r, Problem) and r.status == 409 for r in results), results
+    assert SmsMessage.objects.filter(template="not_you").count() == 1
+    assert Dossier.objects.count() == 1
+
+
+def test_concurrent_registrations_from_one_address_stop_at_its_limit(reference, settings):
+    settings.GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR = 5
+    results = run_together(12, lambda i: registration_submit(data=adult_data(), files={}, client_ip="203.0.113.9"))
+    created = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, Problem) and r.status == 429]
+    assert len(created) == 5 and len(refused) == 7, results
