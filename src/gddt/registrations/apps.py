@@ -21,6 +21,9 @@ class RegistrationsConfig(AppConfig):
         # `gddt init` does not put them back, only a reload after a flush does.
         reference_data_register(name=self.label, load=_reference_data_load, on_init=False)
         periodic_job_register(name="dossiers_expiry", job=dossiers_expiry_job)
+        from gddt.registrations.staging import staging_expiry_job
+
+        periodic_job_register(name="registration_staging_expiry", job=staging_expiry_job)
         from django.db.backends.signals import connection_created
 
         from gddt.registrations.reference import reference_forget_on_change
@@ -28,3 +31,6 @@ class RegistrationsConfig(AppConfig):
 
         reference_forget_on_change()  # the per-process copies of offices, units and components
         connection_created.connect(sqlite_functions_add, dispatch_uid="gddt_registrations_sqlite_functions")
+        from gddt.registrations.metrics import metrics_register
+
+        metrics_register()  # its figures in GET /metrics

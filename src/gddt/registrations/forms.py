@@ -20,7 +20,7 @@ from gddt.core.errors import Problem
 from gddt.core.text import strip_diacritics
 from gddt.registrations.intake import COUNTRY_CODES, ONLINE_KINDS
 from gddt.registrations.labels import FIELD_LABELS
-from gddt.registrations.models import Category, DocumentKind
+from gddt.registrations.models import Category, DocumentKind, IdDocumentType
 
 ADULT_BLOCK = ("id_document.type", "id_document.number", "id_document.issued_on", "id_document.issued_by", "phone")
 MINOR_BLOCK = (
@@ -163,3 +163,23 @@ def nationality_choices() -> tuple[tuple[str, str], ...]:
     language = (get_language() or "vi").split("-")[0]
     names = _nationalities(language)
     return tuple(item for item in names if item[0] == "VN") + tuple(item for item in names if item[0] != "VN")
+
+
+def nationality_name(code: str) -> str:
+    """The country of an ISO 3166 code in the active language ("VN" is "Việt Nam"); an unknown code as it is."""
+    language = (get_language() or "vi").split("-")[0]
+    return dict(_nationalities(language)).get(code, code)
+
+
+def name_lacks_diacritics(name: str, *, nationality: str) -> bool:
+    """A Vietnamese name typed without its marks ("Nguyen Van An"): worth a gentle word, never a refusal (some
+    names have none, and the officer corrects a wrong one at the office)."""
+    letters = [ch for ch in name if ch.isalpha()]
+    return (nationality or "VN") == "VN" and len(letters) >= 4 and all(ch.isascii() for ch in letters) \
+        and strip_diacritics(name) == name
+
+
+def personal_id_optional(*, category: str, id_type: str) -> bool:
+    """The personal ID may be left out (the insurance number given instead) for a minor, or with a 9-digit CMND or
+    a passport; a CCCD or a 12-digit CMND is the personal ID itself (intake.py holds the rule)."""
+    return category == Category.MINOR_WITHOUT_ID_CARD or id_type in (IdDocumentType.CMND9, IdDocumentType.PASSPORT)

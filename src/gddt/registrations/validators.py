@@ -31,10 +31,11 @@ _PASSPORT_RE = re.compile(r"^[A-Z0-9]{6,12}$")
 
 
 class Invalid(Exception):
-    def __init__(self, code: str, message: str | Promise):
+    def __init__(self, code: str, message: str | Promise, also: list["Invalid"] | None = None):
         super().__init__(code)
         self.code = code
         self.message = message
+        self.also = also or []  # more problems of the same value, reported beside this one
 
 
 def today() -> date:
@@ -124,13 +125,16 @@ def clean_personal_id(value: object, *, date_of_birth: date | None = None, sex: 
         raise Invalid("unknown_province_code",
                       _("The first three digits of the personal ID are not a province code."))
     if date_of_birth is not None:
+        found = []  # both are reported when both disagree
         if number[4:6] != f"{date_of_birth.year % 100:02d}":
-            raise Invalid("birth_year_mismatch",
-                          _("Digits 5 and 6 of the personal ID do not match the year of birth."))
+            found.append(Invalid("birth_year_mismatch",
+                                 _("Digits 5 and 6 of the personal ID do not match the year of birth.")))
         if sex in ("male", "female") and int(number[3]) != century_sex_digit(birth_year=date_of_birth.year,
                                                                              sex=sex):
-            raise Invalid("sex_century_mismatch",
-                          _("Digit 4 of the personal ID does not match the sex and the century of birth."))
+            found.append(Invalid("sex_century_mismatch",
+                                 _("Digit 4 of the personal ID does not match the sex and the century of birth.")))
+        if found:
+            raise Invalid(found[0].code, found[0].message, also=found[1:])
     return number
 
 

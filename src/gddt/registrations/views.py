@@ -7,12 +7,13 @@ from itertools import groupby
 
 import segno
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from gddt.adminunits.selectors import province_list, ward_list
 from gddt.core.clients import client_address
@@ -20,12 +21,15 @@ from gddt.core.errors import Problem
 from gddt.core.text import strip_diacritics
 from gddt.offices.models import OfficeLevel
 from gddt.offices.selectors import office_get, office_list
-from gddt.registrations import forms
+from gddt.registrations import forms, staging
+from gddt.registrations.images import CleanImage, image_clean
+from gddt.registrations.intake import component_table
 from gddt.registrations.models import Category, DocumentKind, IdDocumentType, Relationship, Sex, Status
 from gddt.registrations.numbers import dossier_number_format, dossier_qr_payload
 from gddt.registrations.selectors import missing_documents, registration_status
 from gddt.registrations.services import registration_status_throttle, registration_submit
 from gddt.registrations.states import state_rules
+from gddt.registrations.validators import Invalid
 
 RECEIPT_SESSION_KEY = "registration_receipt"
 WEB_SCOPE = "web"
@@ -54,8 +58,8 @@ def _office_groups(province_code: str) -> list[tuple[str, str, list[tuple[str, s
 
 
 def _form_render(request: HttpRequest, *, token: str, values: QueryDict | dict[str, str] | None = None,
-                 problem: Problem | None = None,
-                 status: int = 200) -> HttpResponse:
+                 problem: Problem | None = None, status: int = 200,
+                 staged: dict[str, staging.StagedPhoto] | None = None, lost: set[str] | None = None) -> HttpResponse:
     state = forms.form_state(values=values, problem=problem)
     province_code = state.fields["address__province_code"].value
     provinces = sorted(province_list(), key=lambda p: _province_sort_key(p.name))
@@ -66,8 +70,13 @@ def _form_render(request: HttpRequest, *, token: str, values: QueryDict | dict[s
         "summary": state.summary,
         "general": state.general,
         "problem": problem,
-        # Photos sent with a form that comes back are not kept: their inputs say so.
-        "photos_lost": set(request.FILES) if request.method == "POST" else set(),
+        # Photos kept for this form (shown as received), and photos sent but not kept (their inputs say so).
+        "staged": staged or {},
+        "photos_lost": lost or set(),
+        "name_without_diacritics": forms.name_lacks_diacritics(state.fields["full_name"].value,
+                                                               nationality=state.fields["nationality"].value),
+        "personal_id_optional": forms.personal_id_optional(category=state.fields["category"].value,
+                                                           id_type=state.fields["id_document__type"].value),
         "category": state.fields["category"].value or Category.WITH_ID_CARD,
         "categories": Category.choices,
         "sexes": Sex.choices,
@@ -96,10 +105,16 @@ def registration_form(request: HttpRequest) -> HttpResponse:
         return _form_render(request, token=_new_token(), values=initial)
 
     token = request.POST.get("form_token") or _new_token()
+    category = request.POST.get("category")
+    sent = forms.registration_files(request.FILES, category=category)
     if "refresh_wards" in request.POST:  # without JavaScript: show the communes of the chosen province
-        return _form_render(request, token=token, values=request.POST)
+        staged, lost = _photos_keep(request, token=token, category=category, candidates=sent, refused=set())
+        return _form_render(request, token=token, values=request.POST, staged=staged, lost=lost)
     data = forms.registration_data(request.POST)
-    files = forms.registration_files(request.FILES, category=data.get("category"))
+    # The photos kept from the last time this form came back, unless the person chose another one.
+    kept = {kind: upload for kind, upload in staging.staged_uploads(request.session, token=token).items()
+            if kind in forms.registration_files({kind: upload}, category=data.get("category"))}
+    files = {**kept, **sent}
     try:
         submission = registration_submit(data=data, files=files, idempotency_key=token, scope=WEB_SCOPE,
                                          client_ip=client_address(request))
@@ -110,10 +125,19 @@ def registration_form(request: HttpRequest) -> HttpResponse:
             problem = Problem(409, _("This form was already sent. Your dossier number is in the SMS we sent; "
                                      "you can check its status on the status page."), "form_already_sent")
             token = _new_token()
-        response = _form_render(request, token=token, values=request.POST, problem=problem, status=problem.status)
+        refused = {error.field for error in problem.errors}
+        if problem.status == 422:
+            # The accepted photos wait an hour for the corrected form; a refused one is named beside its input.
+            staged, lost = _photos_keep(request, token=token, category=data.get("category"), candidates=sent,
+                                        refused=refused)
+        else:
+            staged, lost = staging.staged_photos(request.session, token=token), set(sent) - refused
+        response = _form_render(request, token=token, values=request.POST, problem=problem, status=problem.status,
+                                staged=staged, lost=lost)
         if "retry_after" in problem.extra:
             response["Retry-After"] = str(problem.extra["retry_after"])
         return response
+    staging.staged_photos_drop(request.session)
     receipt = submission.receipt
     office = office_get(code=receipt["office_code"])
     request.session[RECEIPT_SESSION_KEY] = {
@@ -121,6 +145,38 @@ def registration_form(request: HttpRequest) -> HttpResponse:
         "office_name": office.name if office else receipt["office_code"],
     }
     return redirect("registration_done")
+
+
+def _photos_keep(request: HttpRequest, *, token: str, category: str | None, candidates: dict[str, UploadedFile],
+                 refused: set[str]) -> tuple[dict[str, staging.StagedPhoto], set[str]]:
+    """Keeps the photos of a form that came back (each cleaned as the registration cleans it) and answers the
+    photos kept for this form and the kinds sent but not kept, which the page asks to choose again."""
+    components = component_table(category) if category in Category.values else {}
+    accepted: dict[str, CleanImage] = {}
+    lost: set[str] = set()
+    for kind, upload in candidates.items():
+        if kind in refused:
+            continue  # its error is shown beside it
+        if kind not in components:
+            lost.add(kind)
+            continue
+        try:
+            accepted[kind] = image_clean(upload, min_short_side=components[kind].min_short_side)
+        except Invalid:  # it cannot be kept: the page asks for it again, never dropping it silently
+            lost.add(kind)
+    staged = staging.staged_photos_keep(request.session, token=token, photos=accepted, drop=refused)
+    return staged, lost
+
+
+@require_GET
+def staged_photo(request: HttpRequest, kind: str) -> HttpResponse:
+    """The preview of a photo kept for this browser's form: from the session's own record, never a public path."""
+    content = staging.staged_preview_read(request.session, kind=kind)
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _bring_list(category: str) -> list[str]:
@@ -133,7 +189,10 @@ def _bring_list(category: str) -> list[str]:
 
 
 def _document_labels(kinds: list[str]) -> list[str]:
-    return [str(DocumentKind(kind).label) for kind in kinds if kind in DocumentKind.values]
+    """The missing documents a citizen can do something about: the signed declaration is made at the office (the
+    pages say so apart), so it is not listed as missing."""
+    return [str(DocumentKind(kind).label) for kind in kinds
+            if kind in DocumentKind.values and kind != DocumentKind.SIGNED_DECLARATION]
 
 
 @never_cache
@@ -148,6 +207,7 @@ def registration_done(request: HttpRequest) -> HttpResponse:
         "receipt": receipt,
         "expires_at": datetime.fromisoformat(receipt["expires_at"]),
         "missing": _document_labels(receipt["missing_documents"]),
+        "signed_at_office": DocumentKind.SIGNED_DECLARATION in receipt["missing_documents"],
         "bring": _bring_list(receipt["category"]),
         "is_minor": receipt["category"] == Category.MINOR_WITHOUT_ID_CARD,
         "qr_uri": qr.svg_data_uri(scale=4, border=2, dark="#14233c"),
@@ -203,6 +263,8 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
                     "expires_at": dossier.expires_at,
                     "is_open": rules.citizen_deadline,
                     "missing": _document_labels(missing_documents(dossier)) if rules.citizen_missing else [],
+                    "signed_at_office": rules.citizen_missing
+                    and DocumentKind.SIGNED_DECLARATION in missing_documents(dossier),
                     "bring": _bring_list(dossier.category) if rules.citizen_bring else [],
                 }
     return render(request, "registrations/status.html", context)

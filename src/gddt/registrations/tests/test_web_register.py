@@ -115,7 +115,9 @@ def test_an_adult_registers_with_photos_and_lands_on_the_receipt(client):
     number = dossier_number_format(dossier.number)
     assert f'data-dossier-no>{number}</p>' in page
     assert "Bảo hiểm xã hội thành phố Hà Nội" in page  # the office chosen
-    assert "Tờ khai có chữ ký" in page  # the missing component, in Vietnamese
+    # The signed declaration is made at the office: said so, not listed as missing.
+    assert "<li>Tờ khai có chữ ký</li>" not in page
+    assert "Tờ khai được in tại cơ quan BHXH và ông/bà ký tại đó" in page
     assert "BẤT KỲ" in page  # any office
     assert "Bản chính thẻ căn cước" in page  # what to bring
 
@@ -144,7 +146,7 @@ def test_each_form_gets_its_own_token(client):
     assert form_token(client.get(FORM).content.decode()) != form_token(client.get(FORM).content.decode())
 
 
-def test_an_invalid_form_comes_back_with_messages_beside_the_fields_and_keeps_nothing(client):
+def test_an_invalid_form_comes_back_with_messages_beside_the_fields_and_keeps_only_its_photos(client):
     data = adult_data(phone="12345", address={"province_code": "01", "ward_code": "00070", "street": "12 Tràng Tiền"})
     body = form_fields(data)
     body.update(id_front=photo(), id_back=photo(), portrait=photo(width=800, height=1000))
@@ -167,12 +169,13 @@ def test_an_invalid_form_comes_back_with_messages_beside_the_fields_and_keeps_no
     assert f'value="{data["personal_id"]}"' in _input(page, "personal_id")
     assert re.search(r'<option value="00070" selected>Phường Hoàn Kiếm</option>', page)
     assert re.search(r'<option value="01" selected>', page)
-    assert "chọn lại ảnh này" in page
-    # Nothing saved: no dossier, no message, no file.
+    # The accepted photos are kept for the corrected form (test_web_kept_photos.py), shown as received.
+    assert page.count("Đã nhận ảnh: ảnh được gửi cùng tờ khai.") == 3
+    # Nothing of the registration saved: no dossier, no message, no document; only the kept photos, privately.
     assert Dossier.objects.count() == 0
     assert Document.objects.count() == 0
     assert SmsMessage.objects.count() == 0
-    assert stored_files() == []
+    assert stored_files() and all(name.startswith("staging/") for name in stored_files())
 
 
 def test_a_bad_photo_is_named_beside_its_input(client):

@@ -38,7 +38,9 @@ def test_a_dossier_is_found_by_its_number_and_personal_id(client):
     assert response.status_code == 200
     assert number in result
     assert "Đã nộp" in result
-    assert "Tờ khai có chữ ký" in result and "Thẻ căn cước, mặt trước" in result  # missing, in Vietnamese
+    assert "Thẻ căn cước, mặt trước" in result  # missing, in Vietnamese
+    # The signed declaration is made at the office: said so, not listed as missing.
+    assert "<li>Tờ khai có chữ ký</li>" not in result and "ông/bà ký tại đó" in result
     assert "Hoàn tất trước ngày" in result
     assert timezone.localtime(dossier.expires_at).strftime("%d/%m/%Y") in result
     assert "Bảo hiểm xã hội thành phố Hà Nội" in result

@@ -1,7 +1,9 @@
 /* The registration form, made easier where JavaScript runs: only the blocks of the chosen category show (the
    others are disabled, so their inputs are not sent), the communes of the chosen province are fetched, that
-   province's offices come first, photos are previewed, and the form is sent once. Without this file the form
-   still works: every block shows and the server ignores the other category's inputs. */
+   province's offices come first, the optional markers follow the choices, a name without diacritics gets a gentle
+   word, photos are previewed and made smaller before sending (a phone's 9 MB photo becomes about 1 MB; the server
+   still checks every photo), and the form is sent once. Without this file the form still works: every block shows,
+   the server ignores the other category's inputs and takes the photos as they are. */
 (function () {
   "use strict";
   var form = document.getElementById("registration-form");
@@ -25,6 +27,37 @@
     radio.addEventListener("change", showCategory);
   });
   showCategory();
+
+  /* The personal ID may be left out for a child or with a 9-digit CMND or a passport (the insurance number given
+     instead); with a CCCD it is required: its marker says so (registrations/forms.py holds the same rule). */
+  var pidMarker = form.querySelector('label[for="f-personal-id"] [data-optional-marker]');
+  var idTypeSelect = form.querySelector('[name="id_document.type"]');
+  function personalIdMarker() {
+    if (!pidMarker) { return; }
+    var type = idTypeSelect ? idTypeSelect.value : "";
+    pidMarker.hidden = !(category() === "minor_without_id_card" || type === "cmnd9" || type === "passport");
+  }
+  form.querySelectorAll('input[name="category"]').forEach(function (radio) {
+    radio.addEventListener("change", personalIdMarker);
+  });
+  if (idTypeSelect) { idTypeSelect.addEventListener("change", personalIdMarker); }
+  personalIdMarker();
+
+  /* A Vietnamese name typed without its marks: a gentle word, never a refusal */
+  var nameInput = form.querySelector('[name="full_name"]');
+  var nameWarning = document.getElementById("f-full-name-warning");
+  var nationality = form.querySelector('[name="nationality"]');
+  function plainName() {
+    if (!nameInput || !nameWarning) { return; }
+    var letters = nameInput.value.replace(/[^\p{L}]/gu, "");
+    var plain = letters.length >= 4 && /^[A-Za-z]+$/.test(letters);
+    nameWarning.hidden = !(plain && (!nationality || nationality.value === "VN"));
+  }
+  if (nameInput && nameWarning) {
+    nameInput.addEventListener("blur", plainName);
+    nameInput.addEventListener("input", function () { if (!nameWarning.hidden) { plainName(); } });
+    if (nationality) { nationality.addEventListener("change", plainName); }
+  }
 
   /* Province -> communes, and the offices of the province first */
   var province = form.querySelector("[data-province-select]");
@@ -105,6 +138,60 @@
     personalId.addEventListener("input", copy);
     idType.addEventListener("change", copy);
   }
+
+  /* Photos made smaller before sending: drawn on a canvas and saved as JPEG, the long side at most 2400 px (what
+     the server keeps anyway). A photo already small enough, a HEIC the browser cannot draw, or any failure: the
+     original is sent, and the server's checks are the same either way. */
+  var MAX_SIDE = 2400;
+  var KEEP_BYTES = 2500000;
+  var shrinking = 0;
+  var sendWhenReady = false;
+  function shrinkDone() {
+    shrinking -= 1;
+    if (!shrinking && sendWhenReady) {
+      sendWhenReady = false;
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
+  }
+  function shrink(input) {
+    var file = input.files && input.files[0];
+    if (!file || !window.createImageBitmap || !window.DataTransfer || !/^image\/(jpeg|png|webp)$/.test(file.type)) {
+      return;
+    }
+    shrinking += 1;
+    input.setAttribute("data-shrinking", "true");
+    createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size <= KEEP_BYTES) { return null; }
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#fff";  // a transparent PNG becomes white, not black
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      if (bitmap.close) { bitmap.close(); }
+      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.9); });
+    }).then(function (blob) {
+      if (!blob || blob.size >= file.size || !input.files || input.files[0] !== file) { return; }
+      var smaller = new DataTransfer();
+      smaller.items.add(new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg",
+                                 { type: "image/jpeg", lastModified: Date.now() }));
+      input.files = smaller.files;
+    }).catch(function () { /* the original is sent */ }).then(function () {
+      input.removeAttribute("data-shrinking");
+      shrinkDone();
+    });
+  }
+  form.querySelectorAll('input[type="file"]').forEach(function (input) {
+    input.addEventListener("change", function () { shrink(input); });
+  });
+  form.addEventListener("submit", function (event) {
+    if (!shrinking) { return; }
+    event.preventDefault();  // sent as soon as the photos are ready
+    event.stopImmediatePropagation();
+    sendWhenReady = true;
+  });
 
   /* Photo previews */
   form.querySelectorAll('input[type="file"]').forEach(function (input) {
