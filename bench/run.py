@@ -23,12 +23,13 @@ sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(1, str(BENCH_DIR.parent / "testing"))  # gddt_testing: the factories, not shipped in the wheel
 
 import lookup  # noqa: E402
+import nodes  # noqa: E402
 import photos  # noqa: E402
 import registration  # noqa: E402
 import reports  # noqa: E402
 import sms  # noqa: E402
 
-SECTIONS = ("registration", "lookup", "photos", "reports", "sms")
+SECTIONS = ("registration", "lookup", "photos", "reports", "sms", "nodes")
 
 
 def log(message: str) -> None:
@@ -112,6 +113,10 @@ def main() -> int:
                                     "rounds": args.rounds or rplan.rounds})
         _section(report, "reports", lambda: reports.run(rplan, **common), _print_reports)
 
+    if "nodes" in sections:
+        nplan = nodes.QUICK if args.quick else nodes.Plan()
+        _section(report, "nodes", lambda: nodes.run(nplan, **common), _print_nodes)
+
     report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     report["findings"] = lookup.findings(report.get("lookup") or {}) + reports.findings(report.get("reports") or {})
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -126,6 +131,15 @@ def main() -> int:
         return 1
     print("all checks passed")
     return 0
+
+
+def _print_nodes(out: dict) -> None:
+    if "skipped" in out:
+        print(f"\n== Web nodes: skipped ({out['skipped']})")
+        return
+    print("\n== Web nodes on one PostgreSQL: JSON registrations/s with one node, then two (no worker running)")
+    print(table(["nodes", "health/s", "registrations/s", "reg p99 ms", "reg ÷ health"], nodes.table_rows(out)))
+    print(f"two nodes ÷ one node (registrations/s): {out['two_over_one']}; on one machine the nodes share its cores")
 
 
 def _section(report: dict, name: str, run, show) -> None:
