@@ -7,7 +7,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from gddt.core.errors import conflict
-from gddt.registrations.models import Status
+from gddt.registrations.models import DocumentKind, Status
 
 TRANSITIONS: dict[tuple[str, Status], Status] = {
     ("submit", Status.SUBMITTED): Status.SUBMITTED,  # creation; from_status is recorded as ""
@@ -75,7 +75,7 @@ def edit_voids_verification(*, status: str, document_kind: str | None = None) ->
     the person's signature on the verified data and changes none of it."""
     if next_status("void_verification", status) is None:
         return False
-    return document_kind != "signed_declaration"
+    return document_kind != DocumentKind.SIGNED_DECLARATION
 
 
 def state_allows(*, action: str, status: str) -> bool:
