@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("gddt.registrations.urls")),
     path("", include("gddt.counter.urls")),
     path("", include("gddt.accounts.urls")),
+    path("", include("gddt.accounts.oidc_urls")),
     path("", include("gddt.reports.urls")),
 ]
 

@@ -4,6 +4,7 @@ and sign out everywhere. The sign-in page is also the login step of the OpenID C
 the same services as the API, and render."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -78,7 +79,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             login(request, user)
             if user.must_change_password:
                 change = reverse("accounts:citizen_password")
-                return redirect(f"{change}?next={next_url}" if next_url else change)
+                return redirect(f"{change}?{urlencode({'next': next_url})}" if next_url else change)
             return redirect(next_url or _home())
     return render(request, "accounts/citizen/sign_in.html",
                   {"form": form, "next": next_url, "lockout_minutes": sign_in_lockout_minutes()}, status=status)
