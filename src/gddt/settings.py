@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gddt.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gddt.core.compression.TextGZipMiddleware",  # pages and JSON; WhiteNoise above serves static files pre-compressed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,12 +146,15 @@ else:
     }
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Names with a hash of the content (cached for a year by browsers) and gzip/brotli copies beside each file, made
+    # by collectstatic, which `gddt init` and `gddt serve` run; the tests serve the files as they are (gddt_testing).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-WHITENOISE_USE_FINDERS = True  # assets are served from the installed package; no collectstatic step
+# Collected files first; the installed package's own files too, for a process that collected nothing (tests).
+WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
 # Uploads: photos are read into memory up to this size, larger ones spill to a private temp dir.

@@ -96,9 +96,9 @@ def _new_token() -> str:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def registration_form(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         initial = {"category": request.GET.get("category", ""), "nationality": "VN"}
         if initial["category"] not in Category.values:
             initial["category"] = Category.WITH_ID_CARD
@@ -230,7 +230,7 @@ def _status_explanation(status: str) -> str:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status_lookup(request: HttpRequest) -> HttpResponse:
     """Looked up by POST, so that the identifier never lands in a URL or an access log."""
     context: dict = {"values": {}, "errors": {}}

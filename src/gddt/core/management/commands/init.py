@@ -1,13 +1,16 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from gddt.core.services import system_init
 
 
 class Command(BaseCommand):
-    help = "Migrate the database and load the reference data (offices, administrative units); safe to run again."
+    help = ("Migrate the database, load the reference data (offices, administrative units) and collect the static "
+            "files (hashed names, compressed copies); safe to run again.")
 
     def handle(self, *args, **options):
         counts = system_init()
+        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             f"ready: {counts['provinces']} provinces, {counts['wards']} communes, {counts['offices']} offices"
         )

@@ -18,6 +18,7 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from gddt.core.env import env_int, env_str
@@ -63,6 +64,9 @@ class Command(BaseCommand):
                **options: Any) -> None:
         if not no_init:
             system_init()
+        # The static files belong to the installed code, not to the database: every node collects its own (hashed
+        # names, compressed copies), --no-init or not; it copies only what changed.
+        call_command("collectstatic", interactive=False, verbosity=0)
         workers = workers or (2 * (os.cpu_count() or 1) + 1)
         metrics_dir = metrics_dir_reset(settings.DATA_DIR)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gddt.settings", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
