@@ -1,9 +1,14 @@
 """Forms of the officer and citizen pages: they only parse what was typed; the services decide."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gddt.accounts.models import Role
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 
 class SignInForm(forms.Form):
@@ -41,7 +46,7 @@ class RolesForm(forms.Form):
 
 # --- citizens' pages ---------------------------------------------------------------------------------------------
 
-def _password_field(label: str, autocomplete: str) -> forms.CharField:
+def _password_field(label: "StrPromise", autocomplete: str) -> forms.CharField:
     return forms.CharField(label=label, strip=False, max_length=4096,
                            widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}))
 

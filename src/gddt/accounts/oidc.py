@@ -58,7 +58,7 @@ class CitizenAuthorizationView(AuthorizationView):
     template_name = "accounts/oidc_authorize.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.oauth2_data = {}
+        self.oauth2_data: dict[str, Any] = {}
         if request.method == "GET":
             try:
                 self.validate_authorization_request(request)

@@ -3,6 +3,7 @@
 Vietnamese only, like the declaration: it is a handout for the citizen. It shows the username and never the
 password, which reaches the person only by SMS."""
 
+from django.conf import settings
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
@@ -25,14 +26,19 @@ STEPS = [
      f"<b>{APP_NAME}</b> do Bảo hiểm xã hội Việt Nam phát hành."),
     ("Bước 2. Đăng nhập",
      "Mở ứng dụng, chọn “Đăng nhập”, nhập <b>tên đăng nhập</b> ghi ở trên và <b>mật khẩu ban đầu</b> "
-     "nhận được trong <b>tin nhắn SMS</b> gửi đến số điện thoại đã đăng ký. Mật khẩu không được in trên giấy này."),
+     "nhận được trong <b>tin nhắn SMS</b> gửi đến số điện thoại đã đăng ký. Mật khẩu không được in trên giấy này. "
+     "Tên đăng nhập là số định danh cá nhân; mã số BHXH cũng dùng được. Mật khẩu ban đầu chỉ dùng được trong "
+     f"<b>{settings.GDDT_INITIAL_PASSWORD_HOURS} giờ</b>."),
     ("Bước 3. Đổi mật khẩu ở lần đăng nhập đầu tiên",
      "Ở lần đăng nhập đầu tiên, ứng dụng yêu cầu đổi mật khẩu. Hãy đặt mật khẩu mới mà chỉ mình ông/bà biết, "
      "khó đoán (có chữ hoa, chữ thường, chữ số và ký tự đặc biệt), rồi xóa tin nhắn chứa mật khẩu ban đầu."),
     ("Khi quên mật khẩu",
-     "Trên màn hình đăng nhập, chọn “<b>Quên mật khẩu</b>” và làm theo hướng dẫn: mật khẩu mới (hoặc mã xác nhận) "
-     "được gửi bằng <b>tin nhắn SMS</b> đến số điện thoại đã đăng ký. Nếu không còn dùng số điện thoại đó, "
-     "hãy đến bất kỳ cơ quan bảo hiểm xã hội nào, mang theo giấy tờ tùy thân, để được hỗ trợ."),
+     "Trên màn hình đăng nhập, chọn “<b>Quên mật khẩu</b>”, nhập tên đăng nhập và số điện thoại đã đăng ký: "
+     "một <b>mã xác nhận gồm 6 chữ số</b> được gửi bằng <b>tin nhắn SMS</b> đến số điện thoại đó, có hiệu lực "
+     "10 phút; nhập mã và đặt mật khẩu mới. Cũng có thể làm trên trang web "
+     f"<b>{settings.SITE_URL}/quen-mat-khau/</b>. Mật khẩu ban đầu đã hết hạn, hoặc tài khoản bị khóa do nhập sai "
+     "nhiều lần: hãy đến bất kỳ cơ quan bảo hiểm xã hội nào, mang theo giấy tờ tùy thân, để được gửi mật khẩu mới "
+     "hoặc mở khóa. Nếu không còn dùng số điện thoại đã đăng ký, cũng hãy đến cơ quan bảo hiểm xã hội."),
 ]
 WARNING = ("<b>Lưu ý an toàn:</b> không cung cấp mật khẩu hoặc mã xác nhận cho bất kỳ ai, kể cả người tự xưng là "
            "cán bộ bảo hiểm xã hội. Cơ quan bảo hiểm xã hội không bao giờ hỏi mật khẩu của ông/bà.")

@@ -137,8 +137,8 @@ def test_a_phone_app_signs_a_citizen_in_with_pkce_and_verifies_the_id_token(issu
     renewed = session.refresh_token(discovery.token_endpoint, refresh_token=first_refresh)
     assert renewed["refresh_token"] != first_refresh and renewed["access_token"] != token["access_token"]
     assert verified_claims(renewed["id_token"], discovery)["sub"] == claims["sub"]
-    reused = requests.post(discovery.token_endpoint, data={"grant_type": "refresh_token", "refresh_token": first_refresh,
-                                                            "client_id": client.client_id}, timeout=10)
+    reused = requests.post(discovery.token_endpoint, timeout=10, data={
+        "grant_type": "refresh_token", "refresh_token": first_refresh, "client_id": client.client_id})
     assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
 
     # The same sub at the next sign-in.
