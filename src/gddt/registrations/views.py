@@ -23,7 +23,7 @@ from gddt.offices.models import OfficeLevel
 from gddt.offices.selectors import office_get, office_list
 from gddt.registrations import forms, staging
 from gddt.registrations.images import CleanImage, image_clean
-from gddt.registrations.intake import component_table
+from gddt.registrations.intake import ONLINE_KINDS, component_table
 from gddt.registrations.models import Category, DocumentKind, IdDocumentType, Relationship, Sex, Status
 from gddt.registrations.numbers import dossier_number_format, dossier_qr_payload
 from gddt.registrations.selectors import missing_documents, registration_status
@@ -112,8 +112,9 @@ def registration_form(request: HttpRequest) -> HttpResponse:
         return _form_render(request, token=token, values=request.POST, staged=staged, lost=lost)
     data = forms.registration_data(request.POST)
     # The photos kept from the last time this form came back, unless the person chose another one.
+    online = ONLINE_KINDS.get(Category(data["category"])) if data.get("category") in Category.values else None
     kept = {kind: upload for kind, upload in staging.staged_uploads(request.session, token=token).items()
-            if kind in forms.registration_files({kind: upload}, category=data.get("category"))}
+            if kind in (online or ())}
     files = {**kept, **sent}
     try:
         submission = registration_submit(data=data, files=files, idempotency_key=token, scope=WEB_SCOPE,
