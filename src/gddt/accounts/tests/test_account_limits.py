@@ -66,3 +66,31 @@ def test_every_sign_in_failure_and_lock_is_audited_with_the_username_hashed(clie
     for event in events:
         text = f"{event.target} {event.detail} {event.actor_username}"
         assert citizen.personal_id not in text and citizen.bhxh_code not in text and "wrong-password" not in text
+
+
+def test_an_unknown_username_costs_one_password_hash_as_a_wrong_password_does(client, citizen):
+    """About the same time for both: Django's backend hashes the typed password for an unknown username too. Counted,
+    not timed: each answer computes exactly one Argon2 hash."""
+    from unittest import mock
+
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    calls = []
+    real_encode, real_verify = Argon2PasswordHasher.encode, Argon2PasswordHasher.verify
+
+    def encode(self, *args, **kwargs):
+        calls.append("encode")
+        return real_encode(self, *args, **kwargs)
+
+    def verify(self, *args, **kwargs):
+        calls.append("verify")
+        return real_verify(self, *args, **kwargs)
+
+    with mock.patch.object(Argon2PasswordHasher, "encode", encode), \
+            mock.patch.object(Argon2PasswordHasher, "verify", verify):
+        assert login(client, citizen.personal_id, "wrong-password").status_code == 401
+        wrong_password = len(calls)
+        calls.clear()
+        assert login(client, "001099000000", "wrong-password").status_code == 401
+        unknown = len(calls)
+    assert wrong_password == unknown == 1
