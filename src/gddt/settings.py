@@ -10,10 +10,16 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from gddt.core.env import email_settings, env_bool, env_choice, env_float, env_int, env_list, env_str
+from gddt.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent
+# Whatever this process creates (database, SMS file, keys, private files, backups) is its own alone: 0600 files in
+# 0700 folders.
+os.umask(0o077)
 DATA_DIR = Path(env_str("GDDT_DATA_DIR", "./var") or "./var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if DATA_DIR.stat().st_uid == os.geteuid():
+    DATA_DIR.chmod(0o700)
 
 
 def _secret_key() -> str:
@@ -33,7 +39,10 @@ DEBUG = env_bool("GDDT_DEBUG", False)
 ALLOWED_HOSTS = env_list("GDDT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("GDDT_CSRF_TRUSTED_ORIGINS", [])
 # The public base URL (the OpenID Connect issuer, printed links); GDDT_SITE_URL is its former name.
-SITE_URL = (env_str("GDDT_PUBLIC_URL") or env_str("GDDT_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Unset: where `gddt serve` listens, so that `make run` and `gddt demo` print the address really served.
+SITE_URL = (env_str("GDDT_PUBLIC_URL") or env_str("GDDT_SITE_URL")
+            or f"http://{env_str('GDDT_HOST', '127.0.0.1')}:{env_str('GDDT_PORT', '8000')}").rstrip("/")
+_PUBLIC_HTTPS = SITE_URL.startswith("https://")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,10 +70,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gddt.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gddt.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "gddt.core.compression.TextGZipMiddleware",  # pages and JSON; WhiteNoise above serves static files pre-compressed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +109,16 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A statement that runs longer is cancelled (0: no limit, e.g. for a long migration run by hand).
+        _timeout_ms = env_int("GDDT_DB_STATEMENT_TIMEOUT", 30, minimum=0) * 1000
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={_timeout_ms}"
+        # psycopg's pool, per process, shared by its threads (Django 5.2); exclusive with persistent connections.
+        _pool_size = env_int("GDDT_DB_POOL_SIZE", 0, minimum=0)
+        if _pool_size:
+            DATABASES["default"]["CONN_MAX_AGE"] = 0
+            DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+            DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 10}
 else:
     DATABASES = {
         "default": {
@@ -123,6 +142,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Files: private by default; nothing under MEDIA is ever served by URL.
 GDDT_STORAGE = env_choice("GDDT_STORAGE", "local", {"local", "s3"})
+# Objects are private (no public ACL, and any URL made for one is signed and short-lived; images reach people only
+# through the audited views), encrypted by the store, never overwritten; uploads stream from memory, no local copy.
+S3_STORAGE_OPTIONS = {
+    "default_acl": "private",
+    "querystring_auth": True,
+    "querystring_expire": 60,
+    "file_overwrite": False,
+    "object_parameters": {"ServerSideEncryption": "AES256"},
+}
 if GDDT_STORAGE == "s3":
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -132,10 +160,7 @@ if GDDT_STORAGE == "s3":
             "region_name": env_str("GDDT_S3_REGION"),
             "access_key": env_str("GDDT_S3_ACCESS_KEY_ID"),
             "secret_key": env_str("GDDT_S3_SECRET_ACCESS_KEY"),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-            "object_parameters": {"ServerSideEncryption": "AES256"},
+            **S3_STORAGE_OPTIONS,
         },
     }
 else:
@@ -146,15 +171,12 @@ else:
     }
 STORAGES = {
     "default": _default_storage,
-    # Names with a hash of the content (cached for a year by browsers) and gzip/brotli copies beside each file, made
-    # by collectstatic, which `gddt init` and `gddt serve` run; the tests serve the files as they are (gddt_testing).
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-# Collected files first; the installed package's own files too, for a process that collected nothing (tests).
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = True  # assets are served from the installed package; no collectstatic step
 WHITENOISE_AUTOREFRESH = False
 
 # Uploads: photos are read into memory up to this size, larger ones spill to a private temp dir.
@@ -204,8 +226,11 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last 
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("GDDT_SECURE_COOKIES", False)
+# Behind HTTPS (GDDT_PUBLIC_URL https://...): Secure cookies, HSTS, and the proxy's X-Forwarded-Proto trusted.
+SESSION_COOKIE_SECURE = env_bool("GDDT_SECURE_COOKIES", _PUBLIC_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("GDDT_HSTS_SECONDS", 365 * 24 * 3600 if _PUBLIC_HTTPS else 0, minimum=0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _PUBLIC_HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -223,55 +248,6 @@ GDDT_REFRESH_TOKEN_DAYS = env_int("GDDT_REFRESH_TOKEN_DAYS", 30, minimum=1)
 GDDT_ACCOUNT_FAILURE_LIMIT = env_int("GDDT_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
 GDDT_ACCOUNT_FAILURE_WINDOW_MINUTES = env_int("GDDT_ACCOUNT_FAILURE_WINDOW_MINUTES", 60, minimum=1)
 GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int("GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", 10, minimum=1)
-
-
-def _oidc_private_key() -> str:
-    """The RSA key that signs id_tokens: GDDT_OIDC_PRIVATE_KEY (or _FILE), else one generated once into the data
-    dir (0600), as the secret key is; linked into place, so that two processes starting at once share one."""
-    configured = env_str("GDDT_OIDC_PRIVATE_KEY")
-    if configured:
-        return configured
-    key_file = DATA_DIR / "oidc_private_key.pem"
-    if not key_file.exists():
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        draft = DATA_DIR / f"oidc_private_key.{os.getpid()}.tmp"
-        draft.write_bytes(pem)
-        draft.chmod(0o600)
-        try:
-            os.link(draft, key_file)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return key_file.read_text(encoding="utf-8")
-
-
-# The OpenID Connect provider (django-oauth-toolkit) for VssID and other VSS services; routes in accounts/oidc_urls.py.
-OAUTH2_PROVIDER = {
-    "OIDC_ENABLED": True,
-    "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
-    "OIDC_ISS_ENDPOINT": SITE_URL,
-    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
-    "OAUTH2_VALIDATOR_CLASS": "gddt.accounts.oidc.CitizenValidator",  # sub, claims, PKCE for public clients
-    "SCOPES": {"openid": "OpenID Connect", "profile": "Name", "phone": "Phone number"},
-    "DEFAULT_SCOPES": ["openid"],
-    "ACCESS_TOKEN_EXPIRE_SECONDS": GDDT_ACCESS_TOKEN_SECONDS,
-    "ID_TOKEN_EXPIRE_SECONDS": GDDT_ACCESS_TOKEN_SECONDS,
-    "REFRESH_TOKEN_EXPIRE_SECONDS": GDDT_REFRESH_TOKEN_DAYS * 86400,
-    "ROTATE_REFRESH_TOKEN": True,
-    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # a used refresh token shown again revokes its whole family
-    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http", "vn.gov.vss.vssid"],
-    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only
-    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
-    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # tokens kept as their SHA-256 only
-}
 
 # Background work: a database-backed queue, so enqueuing commits with the change that causes it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -329,16 +305,6 @@ GDDT_REPORTS_GRACE_SECONDS = env_int("GDDT_REPORTS_GRACE_SECONDS", 60, minimum=0
 GDDT_EXTRA_PERSONAL_ID_PREFIXES = env_list("GDDT_EXTRA_PERSONAL_ID_PREFIXES", [])
 GDDT_API_TOKEN_DAYS = env_int("GDDT_API_TOKEN_DAYS", 90, minimum=1)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": env_str("GDDT_LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Request logs carry paths only; personal data never travels in a path or query we log.
-        "django.request": {"level": "ERROR"},
-        "django.security.DisallowedHost": {"level": "ERROR"},
-        "pyvips": {"level": "WARNING"},  # libvips narrates every decode at INFO
-    },
-}
+# Operations: one JSON object a line on standard output (core/logs.py); GET /metrics only with this bearer token.
+LOGGING = logging_config(level=(env_str("GDDT_LOG_LEVEL", "INFO") or "INFO").upper())
+GDDT_METRICS_TOKEN = env_str("GDDT_METRICS_TOKEN")

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from gddt.core.metrics import metrics_signals_connect
         from gddt.core.registry import periodic_job_register, worker_loop_register
         from gddt.core.sqlite import Checkpointer
         from gddt.core.tasks import idempotency_prune_job
@@ -15,3 +16,4 @@ class CoreConfig(AppConfig):
         periodic_job_register(name="idempotency_prune", job=idempotency_prune_job)
         if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             worker_loop_register(name="sqlite_checkpoint", create=Checkpointer)  # the web processes run none
+        metrics_signals_connect()

@@ -31,11 +31,13 @@ def test_a_request_is_logged_as_one_json_line_with_its_route_template_status_and
     assert number not in text and data["personal_id"] not in text and "verify" not in text
 
 
+@pytest.mark.django_db
 def test_the_request_id_of_a_proxy_is_kept_and_returned(client):
     response = client.get("/api/v1/offices", headers={"X-Request-ID": "lb-7f3a.42"})
     assert response["X-Request-ID"] == "lb-7f3a.42"
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("given", ["", "has space", "quote\"d", "x" * 200, "ký-tự"])
 def test_a_request_id_that_is_not_a_plain_token_is_replaced_by_a_new_one(client, given):
     response = client.get("/api/v1/offices", headers={"X-Request-ID": given} if given else {})
@@ -43,6 +45,7 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced_by_a_new_one(client,
     assert made != given and len(made) == 32 and made.isalnum()
 
 
+@pytest.mark.django_db
 def test_two_requests_get_two_ids(client):
     assert client.get("/api/v1/offices")["X-Request-ID"] != client.get("/api/v1/offices")["X-Request-ID"]
 

@@ -53,7 +53,7 @@ def test_serve_answers_delivers_the_sms_and_stops_cleanly_on_sigterm(tmp_path: P
             except httpx.HTTPError:
                 return False
 
-        assert wait_for(healthy, 60), "the server did not come up"
+        assert wait_for(healthy, 120), "the server did not come up"
         data = adult_data()
         response = httpx.post(f"{base}/api/v1/registrations", json=data, timeout=20,
                               headers={"Idempotency-Key": "flow-key-1"})
