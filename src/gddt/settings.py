@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gddt.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gddt.core.compression.TextGZipMiddleware",  # pages and JSON; WhiteNoise above serves static files pre-compressed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,12 +172,15 @@ else:
     }
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Names with a hash of the content (cached for a year by browsers) and gzip/brotli copies beside each file, made
+    # by collectstatic, which `gddt init` and `gddt serve` run; the tests serve the files as they are (gddt_testing).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-WHITENOISE_USE_FINDERS = True  # assets are served from the installed package; no collectstatic step
+# Collected files first; the installed package's own files too, for a process that collected nothing (tests).
+WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
 # Uploads: photos are read into memory up to this size, larger ones spill to a private temp dir.
@@ -248,6 +252,55 @@ GDDT_REFRESH_TOKEN_DAYS = env_int("GDDT_REFRESH_TOKEN_DAYS", 30, minimum=1)
 GDDT_ACCOUNT_FAILURE_LIMIT = env_int("GDDT_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
 GDDT_ACCOUNT_FAILURE_WINDOW_MINUTES = env_int("GDDT_ACCOUNT_FAILURE_WINDOW_MINUTES", 60, minimum=1)
 GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int("GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", 10, minimum=1)
+
+
+def _oidc_private_key() -> str:
+    """The RSA key that signs id_tokens: GDDT_OIDC_PRIVATE_KEY (or _FILE), else one generated once into the data
+    dir (0600), as the secret key is; linked into place, so that two processes starting at once share one."""
+    configured = env_str("GDDT_OIDC_PRIVATE_KEY")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "oidc_private_key.pem"
+    if not key_file.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        draft = DATA_DIR / f"oidc_private_key.{os.getpid()}.tmp"
+        draft.write_bytes(pem)
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return key_file.read_text(encoding="utf-8")
+
+
+# The OpenID Connect provider (django-oauth-toolkit) for VssID and other VSS services; routes in accounts/oidc_urls.py.
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
+    "OIDC_ISS_ENDPOINT": SITE_URL,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_VALIDATOR_CLASS": "gddt.accounts.oidc.CitizenValidator",  # sub, claims, PKCE for public clients
+    "SCOPES": {"openid": "OpenID Connect", "profile": "Name", "phone": "Phone number"},
+    "DEFAULT_SCOPES": ["openid"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": GDDT_ACCESS_TOKEN_SECONDS,
+    "ID_TOKEN_EXPIRE_SECONDS": GDDT_ACCESS_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": GDDT_REFRESH_TOKEN_DAYS * 86400,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # a used refresh token shown again revokes its whole family
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http", "vn.gov.vss.vssid"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # tokens kept as their SHA-256 only
+}
 
 # Background work: a database-backed queue, so enqueuing commits with the change that causes it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
