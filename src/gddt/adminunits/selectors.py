@@ -1,3 +1,5 @@
+"""Reads of the administrative units (provinces and communes)."""
+
 from gddt.adminunits.models import Province, Ward
 
 

@@ -1,3 +1,5 @@
+"""Loading the administrative units from the vietnam-provinces package (reference data)."""
+
 from django.db import transaction
 from vietnam_provinces import Province as SourceProvince
 from vietnam_provinces import Ward as SourceWard

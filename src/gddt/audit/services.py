@@ -1,4 +1,6 @@
-from typing import Any
+"""Writing to the append-only audit log."""
+
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -6,8 +8,14 @@ from django.utils import timezone
 from gddt.audit.models import AuditEvent
 from gddt.core.clients import client_address
 
+if TYPE_CHECKING:
+    from gddt.accounts.models import User
+    from gddt.offices.models import Office
+    from gddt.registrations.models import Dossier
 
-def audit_record(*, action: str, actor=None, office=None, request: HttpRequest | None = None, dossier=None,
+
+def audit_record(*, action: str, actor: "User | None" = None,
+                 office: "Office | None" = None, request: HttpRequest | None = None, dossier: "Dossier | None" = None,
                  target: str = "", detail: dict[str, Any] | None = None, client_ip: str | None = None) -> AuditEvent:
     """Writes one append-only event. Call it inside the transaction of the action it records. The client's
     address is `client_ip`, or else that of `request`."""

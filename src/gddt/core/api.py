@@ -1,4 +1,7 @@
+"""Operations API: liveness and database reachability."""
+
 from django.db import connection
+from django.http import HttpRequest
 from ninja import Router, Schema
 
 router = Router(tags=["operations"])
@@ -10,7 +13,7 @@ class HealthOut(Schema):
 
 
 @router.get("/health", response=HealthOut, summary="Liveness and database reachability, for load balancers")
-def health(request):
+def health(request: HttpRequest) -> HealthOut:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HealthOut(status="ok", database=connection.vendor)

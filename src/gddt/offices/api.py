@@ -1,3 +1,6 @@
+"""Public API of the offices where a registration can be completed."""
+
+from django.http import HttpRequest
 from ninja import Router, Schema
 
 from gddt.offices.selectors import office_list
@@ -13,7 +16,7 @@ class OfficeOut(Schema):
 
 
 @router.get("/offices", response=list[OfficeOut], summary="The offices where a registration can be completed")
-def offices(request):
+def offices(request: HttpRequest) -> list[OfficeOut]:
     return [
         OfficeOut(code=o.code, name=o.name, parent_code=o.parent.code if o.parent else None,
                   province_code=o.province_id)

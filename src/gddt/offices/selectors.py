@@ -1,3 +1,5 @@
+"""Reads of the office tree."""
+
 from django.db.models import QuerySet
 
 from gddt.offices.models import Office

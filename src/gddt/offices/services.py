@@ -1,3 +1,5 @@
+"""Loading and importing the office tree (reference data, CSV import)."""
+
 import csv
 import io
 import re
