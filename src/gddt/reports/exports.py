@@ -16,6 +16,17 @@ from gddt.counter.services import REJECT_REASONS
 from gddt.reports.selectors import COUNTS, ProgressReport, ReportRow
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (an office or user name starting with "=") is kept as
+    text by a leading apostrophe, as OWASP advises against CSV injection; numbers and dates pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _headers(report: ProgressReport) -> list[str]:
     labels = {
         "submitted": _("Submitted"), "verified": _("Verified"), "approved": _("Approved"),
@@ -45,7 +56,7 @@ def _reasons(report: ProgressReport) -> list[str]:
 
 
 def _cells(report: ProgressReport, row: ReportRow, *, key: str, label: str) -> list[Any]:
-    cells: list[Any] = [key, label]
+    cells: list[Any] = [_plain(key), _plain(label)]
     if _dated(report):
         cells.append(row.start)
     cells += [row.counts[name] for name in COUNTS]
@@ -105,7 +116,8 @@ def report_xlsx(report: ProgressReport) -> bytes:
         officers = book.create_sheet(_("Officers")[:31])
         officers.append([_("Username"), _("Office"), _("Verified"), _("Approved")])
         for officer in report.officers:
-            officers.append([officer.username, officer.office_code, officer.verified, officer.approved])
+            officers.append([_plain(officer.username), _plain(officer.office_code), officer.verified,
+                             officer.approved])
         officers.append([_("Total"), "", sum(o.verified for o in report.officers),
                          sum(o.approved for o in report.officers)])
         officers.freeze_panes = "A2"

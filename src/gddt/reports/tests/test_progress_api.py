@@ -126,3 +126,20 @@ def test_csv_and_xlsx_carry_the_same_numbers_as_json(scenario, hanoi_director):
     assert backlog["31+"] == body["backlog"]["31+"]
     officers = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
     assert officers[0] == ("hn.approver", "01", 0, 1)
+
+
+def test_an_office_name_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(scenario, hanoi_director):
+    from gddt.offices.models import Office
+
+    Office.objects.filter(code="01").update(name='=HYPERLINK("http://example.invalid","x")')
+    params = {"from": scenario.day0.isoformat(), "to": scenario.today.isoformat(), "group_by": "office"}
+
+    lines = list(csv.reader(io.StringIO(_get(hanoi_director, format="csv", **params).content.decode("utf-8-sig"))))
+    labels = [line[1] for line in lines[1:-1]]
+    assert "'=HYPERLINK(\"http://example.invalid\",\"x\")" in labels
+    assert not any(label.startswith("=") for label in labels)
+
+    book = load_workbook(io.BytesIO(_get(hanoi_director, format="xlsx", **params).content))
+    cells = [row[1] for row in book.worksheets[0].iter_rows(min_row=2)]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert any(str(cell.value).startswith("'=HYPERLINK") for cell in cells)
