@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from gddt.accounts.auth import officer_auth
+from gddt.core.clients import client_address
 from gddt.reports.exports import report_csv, report_xlsx
 from gddt.reports.selectors import ProgressReport, report_office_for, report_params_clean, report_progress
 from gddt.reports.services import report_view_record
@@ -89,13 +90,13 @@ def progress_response(report: ProgressReport, *, format: str) -> HttpResponse:
         **{code: _PROBLEM for code in (401, 403, 404, 422)}}},
 )
 def progress(request: HttpRequest, office: str | None = None, from_: str | None = Query(None, alias="from"),
-             to: str | None = None, group_by: str | None = None, format: str | None = None):
+             to: str | None = None, group_by: str | None = None, format: str | None = None) -> HttpResponse:
     viewer = request.auth  # type: ignore[attr-defined]  # set by officer_auth
     report_office_for(viewer=viewer, office_code=None)  # 403 before anything else for someone without the role
     params = report_params_clean(date_from=from_, date_to=to, group_by=group_by, format=format)
     chosen = report_office_for(viewer=viewer, office_code=office)
     report = report_progress(office=chosen, params=params)
-    report_view_record(viewer=viewer, office=chosen, request=request, what="progress", params={
+    report_view_record(viewer=viewer, office=chosen, client_ip=client_address(request), what="progress", params={
         "from": params.date_from.isoformat(), "to": params.date_to.isoformat(), "group_by": params.group_by,
         "format": params.format, "channel": "api"})
     return progress_response(report, format=params.format)

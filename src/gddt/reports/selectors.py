@@ -253,7 +253,7 @@ def _as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _group_expression(grouping: str):
+def _group_expression(grouping: str) -> Any:
     return {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day"), "office": F("office_id"),
             "category": F("category")}[grouping]
 

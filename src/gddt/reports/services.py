@@ -8,19 +8,20 @@ transaction still open with a lower id cannot be skipped; that grace plus the sc
 page states."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest
 from django.utils import timezone
 
+from gddt.accounts.models import User
 from gddt.audit.services import audit_record
+from gddt.offices.models import Office
 from gddt.registrations.models import Document, DocumentSource, Status, Transition
 from gddt.reports.models import (
     DailyApprovalHours,
@@ -125,7 +126,7 @@ def _merge(deltas: _Deltas, *, fresh: bool = False) -> None:
         OpenBacklog.objects.filter(count=0).delete()
 
 
-def _merge_counts(model, key_fields: tuple[str, ...], changes: dict[tuple, dict[str, int]], *,
+def _merge_counts(model: Any, key_fields: tuple[str, ...], changes: dict[tuple, dict[str, int]], *,
                   fresh: bool = False) -> None:
     if not changes:
         return
@@ -163,7 +164,7 @@ def _horizon(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(seconds=settings.GDDT_REPORTS_GRACE_SECONDS)
 
 
-def _prefix(rows, *, moment: str, horizon: datetime, batch: int) -> tuple[list[dict[str, Any]], bool]:
+def _prefix(rows: QuerySet[Any], *, moment: str, horizon: datetime, batch: int) -> tuple[list[dict[str, Any]], bool]:
     """The next rows by id up to the first one recorded after `horizon` (ids follow the order of insertion, so
     the mark never passes a row whose transaction may still be open); and whether a full batch was taken."""
     taken: list[dict[str, Any]] = []
@@ -220,7 +221,7 @@ class Rebuild:
 
 
 def _fold_all(rows: Iterable[dict[str, Any]], *, moment: str, horizon: datetime, counted_upto: int,
-              fold) -> tuple[int, int, bool]:
+              fold: Callable[[dict[str, Any]], None]) -> tuple[int, int, bool]:
     """Folds rows by increasing id: every row up to the cursor (`counted_upto`), then those after it up to the
     first one recorded after `horizon`, as the job would. Answers how many, the last id folded, and whether the
     rows ran out (rather than stopping at the horizon)."""
@@ -298,8 +299,9 @@ def _backlog_recount(*, upto: int) -> int:
     return len(created)
 
 
-def report_view_record(*, viewer, office, request: HttpRequest | None, what: str, params: dict[str, Any]) -> None:
+def report_view_record(*, viewer: User, office: Office, client_ip: str | None, what: str,
+                       params: dict[str, Any]) -> None:
     """Who looked at which office's figures, for which period (product.md rule 12 for reports)."""
     with transaction.atomic():
-        audit_record(action="report.view", actor=viewer, office=getattr(viewer, "office", None), request=request,
+        audit_record(action="report.view", actor=viewer, office=getattr(viewer, "office", None), client_ip=client_ip,
                      target=office.code, detail={"report": what, **params})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gddt.accounts.decorators import officer_required
 from gddt.accounts.models import User
+from gddt.core.clients import client_address
 from gddt.core.errors import Problem
 from gddt.reports.charts import Series, bar_chart, line_chart
 from gddt.reports.selectors import (
@@ -58,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "backlog": lambda row: (-(row.backlog or 0), row.key),
         "median": lambda row: (-(row.approval_hours_p50 or -1), row.key),
         "code": lambda row: row.key}[sort])
-    report_view_record(viewer=viewer, office=office, request=request, what="dashboard", params={
+    report_view_record(viewer=viewer, office=office, client_ip=client_address(request), what="dashboard", params={
         "from": params.date_from.isoformat(), "to": params.date_to.isoformat(), "group_by": params.group_by,
         "channel": "web"})
 
