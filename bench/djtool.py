@@ -4,6 +4,8 @@ DATABASE_URL in the environment). Each command prints one JSON object on its las
     djtool.py count                               dossiers, documents and SMS in the database
     djtool.py officer --office 79 --role verifier an officer with a fresh API token
     djtool.py explain --refs FILE --username U    the query plan of the counter look-up for every reference
+    djtool.py statements                          the SQL statements of one JSON registration (the service's own)
+    djtool.py settle                              a checkpoint of the database (SQLite TRUNCATE, PostgreSQL CHECKPOINT)
 """
 
 import argparse
@@ -12,6 +14,8 @@ import os
 import re
 import secrets
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testing"))
 
 
 def _django() -> None:
@@ -162,10 +166,44 @@ def _is_full_scan(plan: list[str], table: str) -> bool:
     return False
 
 
+def statements() -> dict:
+    """Counts the statements of a JSON registration as the API runs it (registration_submit with a client address),
+    after one registration that fills the per-process copies of the reference data; BEGIN and COMMIT left out. The
+    registration is real: count it among the dossiers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gddt.registrations.services import registration_submit
+    from gddt_testing.factories import adult_data
+
+    registration_submit(data=adult_data(phone="0912000000"), files={}, client_ip="198.51.100.250")
+    with CaptureQueriesContext(connection) as captured:
+        registration_submit(data=adult_data(phone="0912000000"), files={}, client_ip="198.51.100.250")
+    control = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+    sql = [q["sql"] for q in captured.captured_queries if not control.match(q["sql"])]
+    return {"statements": len(sql), "registrations": 2, "sql": [line[:160] for line in sql]}
+
+
+def settle() -> dict:
+    """Writes what the log holds into the database file (and empties the log on SQLite), so that a timed phase does
+    not pay for the writes of the phase before it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, frames, copied = cursor.fetchone()
+            return {"vendor": "sqlite", "busy": busy, "frames": frames, "copied": copied}
+        cursor.execute("CHECKPOINT")
+    return {"vendor": connection.vendor}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("count")
+    sub.add_parser("statements")
+    sub.add_parser("settle")
     p_officer = sub.add_parser("officer")
     p_officer.add_argument("--office", default="79")
     p_officer.add_argument("--role", action="append", default=None)
@@ -177,6 +215,10 @@ def main() -> None:
     _django()
     if args.command == "count":
         result = count()
+    elif args.command == "statements":
+        result = statements()
+    elif args.command == "settle":
+        result = settle()
     elif args.command == "officer":
         result = officer(office_code=args.office, roles=args.role or ["verifier"], username=args.username)
     else:

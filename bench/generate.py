@@ -269,6 +269,9 @@ def generate(*, count: int, batch: int, seed: int, refs_out: str | None, refs_pe
         sys.stderr.write(f"    rebuilt {len(indexes)} indexes in {time.perf_counter() - index_started:.1f} s\n")
     seconds = time.perf_counter() - started
     _sequence_reset(connection, Dossier)
+    from gddt.registrations.sequence import dossier_number_sequence_sync
+
+    dossier_number_sequence_sync(connection=connection)  # PostgreSQL's number sequence past the numbers made here
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # what autovacuum would soon do on its own after such a load
             cursor.execute(f"ANALYZE {ops.quote_name(Dossier._meta.db_table)}")

@@ -67,6 +67,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, help="measured look-ups per kind and size (default 300; quick 60)")
     parser.add_argument("--database-url", help="a PostgreSQL database to DROP and recreate for each server "
                                                "(its name must contain 'bench'); default: the embedded SQLite")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="also run the registration and look-up sections on this PostgreSQL database (dropped "
+                             "and recreated; its name must contain 'bench'), after the default database")
     parser.add_argument("--workers", type=int, help="web processes of gddt serve (default: its own, 2 per core + 1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directories")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "out" / "latest.json")
@@ -89,18 +92,24 @@ def main() -> int:
     print(f"GDĐT bench: {report['meta']['started_at']}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"database {report['meta']['database']}{', QUICK' if args.quick else ''}")
     common = {"database_url": args.database_url, "workers": args.workers, "keep": args.keep, "log": log}
+    # The sections that depend on the database run on each one asked for; the first keeps the plain key.
+    databases = [("", args.database_url)] + ([("_postgresql", args.postgres)] if args.postgres else [])
 
-    if "registration" in sections:
-        plan = registration.QUICK if args.quick else registration.Plan()
-        if args.concurrency:
-            plan = registration.Plan(**{**plan.__dict__, "concurrency": args.concurrency})
-        _section(report, "registration", lambda: registration.run(plan, **common), _print_registration)
-    if "lookup" in sections:
-        lplan = lookup.QUICK if args.quick else lookup.Plan()
-        if args.sizes or args.rounds:
-            lplan = lookup.Plan(**{**lplan.__dict__, "sizes": args.sizes or lplan.sizes,
-                                   "rounds": args.rounds or lplan.rounds})
-        _section(report, "lookup", lambda: lookup.run(lplan, **common), _print_lookup)
+    for suffix, url in databases:
+        db_common = {**common, "database_url": url}
+        if "registration" in sections:
+            plan = registration.QUICK if args.quick else registration.Plan()
+            if args.concurrency:
+                plan = registration.Plan(**{**plan.__dict__, "concurrency": args.concurrency})
+            _section(report, f"registration{suffix}", lambda plan=plan, c=db_common: registration.run(plan, **c),
+                     _print_registration)
+        if "lookup" in sections:
+            lplan = lookup.QUICK if args.quick else lookup.Plan()
+            if args.sizes or args.rounds:
+                lplan = lookup.Plan(**{**lplan.__dict__, "sizes": args.sizes or lplan.sizes,
+                                       "rounds": args.rounds or lplan.rounds})
+            _section(report, f"lookup{suffix}", lambda lplan=lplan, c=db_common: lookup.run(lplan, **c),
+                     _print_lookup)
     if "photos" in sections:
         _section(report, "photos", lambda: _photos_run(quick=args.quick), _print_photos)
     if "sms" in sections:
@@ -117,6 +126,13 @@ def main() -> int:
         nplan = nodes.QUICK if args.quick else nodes.Plan()
         _section(report, "nodes", lambda: nodes.run(nplan, **common), _print_nodes)
 
+    report["goals"] = goals(report)
+    if report["goals"]:
+        print("\n== Goals of issue 14 (ratios of this run)")
+        print(table(["goal", "database", "ratio", "target", ""],
+                    [[g["goal"], g["database"], f"{g['ratio']:.2f}" if g["ratio"] is not None else "-",
+                      g["target"], "met" if g["met"] else "NOT MET"] for g in report["goals"]]))
+        print(f"machine load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
     report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     report["findings"] = lookup.findings(report.get("lookup") or {}) + reports.findings(report.get("reports") or {})
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -140,6 +156,37 @@ def _print_nodes(out: dict) -> None:
     print("\n== Web nodes on one PostgreSQL: JSON registrations/s with one node, then two (no worker running)")
     print(table(["nodes", "health/s", "registrations/s", "reg p99 ms", "reg ÷ health"], nodes.table_rows(out)))
     print(f"two nodes ÷ one node (registrations/s): {out['two_over_one']}; on one machine the nodes share its cores")
+
+
+def goals(report: dict) -> list[dict]:
+    """Each goal of issue 14 that this run measured, with its ratio and whether it is met."""
+    found: list[dict] = []
+
+    def add(goal: str, database: str, ratio: float | None, target: float, at_least: bool = True) -> None:
+        met = ratio is not None and (ratio >= target if at_least else ratio <= target)
+        found.append({"goal": goal, "database": database, "ratio": ratio,
+                      "target": f"{'>=' if at_least else '<='} {target}", "met": met})
+
+    for key, database in (("", report["meta"]["database"]), ("_postgresql", "postgresql")):
+        reg = report.get(f"registration{key}") or {}
+        ratios = reg.get("ratios") or {}
+        if ratios:
+            add("JSON registrations/s ÷ health requests/s", database,
+                ratios.get("json_registrations_per_health_request"), registration.GOAL_JSON)
+            add("registrations with 3 photos/s ÷ all-cores image_clean floor", database,
+                ratios.get("photo_registrations_per_floor_all_cores"), registration.GOAL_PHOTOS)
+            add("SMS delivered/s during the JSON load ÷ registrations/s", database,
+                ratios.get("sms_during_json_load_per_registration"), registration.GOAL_SMS)
+        summary = (report.get(f"lookup{key}") or {}).get("summary") or {}
+        sizes = summary.get("sizes") or []
+        if len(sizes) > 1:
+            for kind, row in summary["kinds"].items():
+                if kind != "health":
+                    add(f"look-up by {kind}: p99 at {int(sizes[-1]):,} ÷ p99 at {int(sizes[0]):,}", database,
+                        row.get("growth_p99"), lookup.GOAL_P99_GROWTH, at_least=False)
+    for label, entry in ((report.get("photos") or {}).get("compare") or {}).get("sizes", {}).items():
+        add(f"photo pipeline: Pillow ms ÷ libvips ms, {label}", "-", entry["ratio"], entry["goal"])
+    return found
 
 
 def _section(report: dict, name: str, run, show) -> None:
