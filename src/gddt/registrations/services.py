@@ -138,7 +138,9 @@ def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotenc
 
 
 def _public(stored: dict[str, Any]) -> dict[str, Any]:
-    return {k: val for k, val in stored.items() if not k.startswith("_")}
+    # An answer stored before receipts were limited has no sms_sent: its SMS was sent.
+    return {"sms_sent": True, "message": str(SMS_SENT),
+            **{k: val for k, val in stored.items() if not k.startswith("_")}}
 
 
 def document_files_delete(names: list[str]) -> None:
