@@ -170,8 +170,29 @@ else:
         "OPTIONS": {"location": str(DATA_DIR / "private"), "base_url": None,
                     "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
     }
+
+
+def _data_keys() -> tuple[bytes, list[bytes]]:
+    """The master key that seals the documents and the previous ones that still open them (core/encryption.py)."""
+    from gddt.core.encryption import generated_key_load, key_decode
+
+    try:
+        current = env_str("GDDT_DATA_KEY") or generated_key_load(DATA_DIR)
+        previous = env_str("GDDT_DATA_KEY_PREVIOUS") or ""
+    except OSError as error:
+        raise ImproperlyConfigured(f"GDDT_DATA_KEY_FILE or GDDT_DATA_KEY_PREVIOUS_FILE cannot be read: "
+                                   f"{error.strerror} ({error.filename})") from None
+    return (key_decode(current, variable="GDDT_DATA_KEY"),
+            [key_decode(key, variable="GDDT_DATA_KEY_PREVIOUS") for key in previous.replace(",", " ").split()])
+
+
+# Every document is encrypted at rest by the wrapper around the storage above: AES-256-GCM under a data key of its
+# own, wrapped by GDDT_DATA_KEY (32 bytes in base64; unset, the embedded default generates one into the data dir,
+# which must be backed up with the data). GDDT_DATA_KEY_PREVIOUS (comma-separated) still opens what older keys
+# sealed until `gddt keys rotate` has rewrapped every document.
+GDDT_DATA_KEY, GDDT_DATA_KEY_PREVIOUS = _data_keys()
 STORAGES = {
-    "default": _default_storage,
+    "default": {"BACKEND": "gddt.core.storage.EncryptedStorage", "OPTIONS": {"inner": _default_storage}},
     # Names with a hash of the content (cached for a year by browsers) and gzip/brotli copies beside each file, made
     # by collectstatic, which `gddt init` and `gddt serve` run; the tests serve the files as they are (gddt_testing).
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

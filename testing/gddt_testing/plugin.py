@@ -107,8 +107,9 @@ def _reference_copies_forgotten():
 def _private_data_dir(settings, tmp_path):
     """Every test writes its files and SMS into its own folder."""
     settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+        "BACKEND": "gddt.core.storage.EncryptedStorage",  # encrypted, as settings.py configures it
+        "OPTIONS": {"inner": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                              "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}},
         # The static files as the package holds them: the hashed, compressed copies are collectstatic's (gddt init),
         # which registrations/tests/test_web_compression.py runs into a folder of its own.
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

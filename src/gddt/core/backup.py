@@ -49,6 +49,8 @@ def _embedded_only() -> tuple[Path, Path]:
         raise BackupError("this database is not the embedded SQLite: back PostgreSQL up with pg_dump or continuous "
                           "archiving (docs/operator.md, Backups)")
     storage: dict[str, Any] = cast(dict[str, Any], settings.STORAGES["default"])
+    if storage["BACKEND"] == "gddt.core.storage.EncryptedStorage":  # the files as stored (encrypted) are copied
+        storage = storage["OPTIONS"]["inner"]
     if storage["BACKEND"] != "django.core.files.storage.FileSystemStorage":
         raise BackupError("the documents are not local files: use the bucket's versioning or replication "
                           "(docs/operator.md, Backups)")

@@ -65,7 +65,7 @@ def storage_check() -> Finding:
     """Writes, reads back and deletes a small random object where the documents go."""
     finding = Finding("storage")
     storage = storages["default"]
-    kind = type(storage).__name__
+    kind = type(getattr(storage, "inner", storage)).__name__
     content = secrets.token_bytes(64)
     name = ""
     try:
@@ -75,9 +75,10 @@ def storage_check() -> Finding:
                 finding.problems.append(f"{kind}: the object read back differs from the one written")
         storage.delete(name)
         name = ""
-        if isinstance(storage, FileSystemStorage):
+        inner = getattr(storage, "inner", storage)  # under the encrypting wrapper
+        if isinstance(inner, FileSystemStorage):
             with contextlib.suppress(OSError):  # the probe's folder, unless something else is in it
-                os.rmdir(storage.path(PROBE_FOLDER))
+                os.rmdir(inner.path(PROBE_FOLDER))
     except Exception as error:  # any backend's failure (OSError, botocore's) is the finding itself
         finding.problems.append(f"{kind}: cannot write, read and delete a probe object ({_error(error)}): check "
                                 "GDDT_STORAGE and the GDDT_S3_* settings, or the data dir's permissions")
@@ -85,9 +86,13 @@ def storage_check() -> Finding:
         if name:
             with contextlib.suppress(Exception):  # the problem is already reported
                 storage.delete(name)
-    options: dict[str, Any] = cast(dict[str, Any], settings.STORAGES["default"]).get("OPTIONS", {})
+    configured: dict[str, Any] = cast(dict[str, Any], settings.STORAGES["default"])
+    options: dict[str, Any] = configured.get("OPTIONS", {}).get("inner", configured).get("OPTIONS", {})
     if "public" in str(options.get("default_acl") or ""):
         finding.problems.append(f"{kind}: default_acl {options['default_acl']!r} would publish ID-card images")
+    if not os.environ.get("GDDT_DATA_KEY") and not os.environ.get("GDDT_DATA_KEY_FILE"):
+        finding.notes.append(f"documents are encrypted under the key generated in {settings.DATA_DIR}/data_key: "
+                             "back it up with the data, or no document can be read after a restore")
     if not finding.problems:
         finding.ok = f"{kind}: wrote, read and deleted a probe object"
     return finding
@@ -133,11 +138,14 @@ def nodes_check() -> Finding:
         finding.problems.append("GDDT_SECRET_KEY is generated in this node's data dir: give every node the same "
                                 "GDDT_SECRET_KEY (or GDDT_SECRET_KEY_FILE), or sessions and codes break across "
                                 "nodes")
+    if not os.environ.get("GDDT_DATA_KEY") and not os.environ.get("GDDT_DATA_KEY_FILE"):
+        finding.problems.append("GDDT_DATA_KEY is generated in this node's data dir: give every node the same "
+                                "GDDT_DATA_KEY (or GDDT_DATA_KEY_FILE), or no node reads another's documents")
     if settings.GDDT_STORAGE != "s3":
         finding.notes.append("documents are on this node's disk (GDDT_STORAGE=local): with more than one web "
                              "node, use GDDT_STORAGE=s3")
     if not finding.problems:
-        finding.ok = "shared secret key set"
+        finding.ok = "shared secret key and data key set"
     return finding
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from gddt.core.encryption import KeyRing, key_decode, unseal
 from gddt.core.tests.test_serve import free_port, wait_for
 from gddt_testing.factories import adult_data, jpeg_bytes
 
@@ -96,10 +97,13 @@ def test_a_backup_taken_under_load_restores_every_dossier_with_its_documents(tmp
     assert restore.returncode == 0, restore.stderr
     dossiers, documents = documents_by_sha256(restored)
     assert dossiers >= before_backup and len(documents) == 2 * dossiers
+    # The documents are stored encrypted: the data key generated beside them comes back with them and opens each.
+    ring = KeyRing(current=key_decode((restored / "data_key").read_text(), variable="data_key"))
     for number, name, sha256 in documents:
         stored = restored / "private" / name
         assert stored.is_file(), f"{number}: {name} is missing"
-        assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha256, f"{number}: {name} differs"
+        plain = unseal(ring, stored.read_bytes(), name=name)
+        assert hashlib.sha256(plain).hexdigest() == sha256, f"{number}: {name} differs"
     assert (restored / "secret_key").read_text() == (source / "secret_key").read_text()
     assert gddt(restored, "check").returncode == 0  # migrations applied, storage writable: ready to serve
 

@@ -85,9 +85,9 @@ def test_check_writes_reads_and_deletes_a_probe_object(s3):
 
 @pytest.mark.django_db
 def test_check_names_a_storage_it_cannot_write_to(s3, settings):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        **settings.STORAGES["default"],
-        "OPTIONS": {**settings.STORAGES["default"]["OPTIONS"], "bucket_name": "no-such-bucket"}}}
+    inner = settings.STORAGES["default"]["OPTIONS"]["inner"]
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {"inner": {
+        **inner, "OPTIONS": {**inner["OPTIONS"], "bucket_name": "no-such-bucket"}}}}}
     err = StringIO()
     with pytest.raises(CommandError, match="1 problem found"):
         call_command("check", stdout=StringIO(), stderr=err)
