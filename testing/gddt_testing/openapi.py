@@ -38,8 +38,9 @@ def _templates() -> list[tuple[re.Pattern[str], str]]:
     return [(re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"), path) for path in paths]
 
 
-def openapi_operation(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
-    """The documented operation that answers `method` on `path`, or None when no path of the document matches."""
+def openapi_operation(method: str, path: str, *, status: int | None = None) -> tuple[str, dict[str, Any]] | None:
+    """The documented operation that answers `method` on `path`, or None when no path of the document matches (or
+    the path has no such method and the answer is the 405 that says so)."""
     candidates = [template for pattern, template in _templates() if pattern.match(path)]
     if not candidates:
         return None
@@ -47,7 +48,10 @@ def openapi_operation(method: str, path: str) -> tuple[str, dict[str, Any]] | No
         operation = openapi_document()["paths"][template].get(method.lower())
         if operation is not None:
             return template, operation
-    raise UndocumentedAnswer(f"{method} {path}: the document has no {method} operation on {candidates[0]}")
+    if status == 405:
+        return None
+    raise UndocumentedAnswer(f"{method} {path}: the document has no {method} operation on {candidates[0]}, and the "
+                             f"answer is {status}, not 405")
 
 
 @functools.cache
@@ -65,9 +69,9 @@ def api_answer_check(*, method: str, path: str, status: int, content_type: str |
     means a streamed body, which is not read."""
     if not path.startswith(API_PREFIX) or path in NOT_OPERATIONS:
         return
-    found = openapi_operation(method, path)
+    found = openapi_operation(method, path, status=status)
     if found is None:
-        return  # no operation has this path: the 404 of an unknown URL, not an answer of an operation
+        return  # the 404 of an unknown URL or the 405 of an unknown method: not an answer of an operation
     template, operation = found
     where = f"{method} {path} ({template})"
     responses = operation["responses"]
