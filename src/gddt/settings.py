@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gddt.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "gddt.core.compression.TextGZipMiddleware",  # pages and JSON; WhiteNoise above serves static files pre-compressed
+    "gddt.core.compression.PageGZipMiddleware",  # HTML pages; WhiteNoise above serves static files pre-compressed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
