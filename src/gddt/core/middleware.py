@@ -12,6 +12,7 @@ from gddt.core.logs import REQUEST_ID_HEADER, request_id_clean, request_id_var
 from gddt.core.metrics import LATENCY, REQUESTS
 
 request_logger = logging.getLogger("gddt.request")
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 class RequestSizeLimitMiddleware:
@@ -80,10 +81,11 @@ class RequestLogMiddleware:
         finally:
             seconds = time.perf_counter() - started
             route = _route_template(request)
-            REQUESTS.labels(request.method or "-", route, str(status)).inc()
-            LATENCY.labels(request.method or "-", route).observe(seconds)
-            request_logger.info("%s %s %s", request.method, route, status, extra={
-                "request_id": request_id, "method": request.method, "route": route, "status": status,
+            method = request.method if request.method in METHODS else "other"  # a bounded set of labels
+            REQUESTS.labels(method, route, str(status)).inc()
+            LATENCY.labels(method, route).observe(seconds)
+            request_logger.info("%s %s %s", method, route, status, extra={
+                "request_id": request_id, "method": method, "route": route, "status": status,
                 "duration_ms": round(seconds * 1000, 1)})
             request_id_var.reset(token)
 

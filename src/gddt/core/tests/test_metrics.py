@@ -91,6 +91,14 @@ def test_dossiers_by_status_transitions_and_the_sms_queue_come_from_the_database
 
 
 @pytest.mark.django_db
+def test_an_unknown_method_is_counted_as_other_so_no_client_can_grow_the_labels(client):
+    client.generic("BREW", "/")
+    samples = scrape(client)
+    assert not any(dict(labels).get("method") == "BREW" for _name, labels in samples)
+    assert any(dict(labels).get("method") == "other" for _name, labels in samples)
+
+
+@pytest.mark.django_db
 def test_failed_sign_ins_and_lock_outs_are_counted(client, hanoi_verifier, settings):
     settings.AXES_FAILURE_LIMIT = 2
     before = scrape(client)

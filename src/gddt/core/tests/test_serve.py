@@ -43,7 +43,7 @@ def test_serve_answers_delivers_the_sms_and_stops_cleanly_on_sigterm(tmp_path: P
     env.update(GDDT_DATA_DIR=str(tmp_path / "data"), GDDT_SCHEDULER_SECONDS="3600", GDDT_METRICS_TOKEN="metrics-tok")
     server = subprocess.Popen(
         [sys.executable, "-m", "gddt.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        env=env, stdout=subprocess.PIPE, stderr=(tmp_path / "stderr").open("w"), text=True)
     base = f"http://127.0.0.1:{port}"
     secrets_seen: list[str] = []
     try:
@@ -92,7 +92,8 @@ def test_serve_answers_delivers_the_sms_and_stops_cleanly_on_sigterm(tmp_path: P
             server.kill()
             raise
     output = server.stdout.read() if server.stdout else ""
-    assert server.returncode == 0, output[-2000:]
+    errors = (tmp_path / "stderr").read_text()
+    assert server.returncode == 0, (output + errors)[-2000:]
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]  # every line is one JSON object
     assert {"time", "level", "logger", "message"} <= set(lines[0])
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
@@ -101,7 +102,7 @@ def test_serve_answers_delivers_the_sms_and_stops_cleanly_on_sigterm(tmp_path: P
     assert any(line["route"] == "/api/v1/registrations/<dossier_no>" and line["status"] == 200
                and isinstance(line["duration_ms"], float) for line in requests)
     assert {line["request_id"] for line in requests} <= {line.get("request_id") for line in access}
-    assert secrets_seen and [seen for seen in secrets_seen if seen in output] == []
+    assert secrets_seen and [seen for seen in secrets_seen if seen in output + errors] == []
     # What the service created is its own alone: 0600 files in 0700 folders (database, SMS file, keys, metrics).
     loose = [f"{path.relative_to(tmp_path)} {oct(path.stat().st_mode & 0o777)}"
              for path in (tmp_path / "data").rglob("*")
