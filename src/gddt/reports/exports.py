@@ -15,7 +15,6 @@ from openpyxl.styles import Font
 from gddt.counter.services import REJECT_REASONS
 from gddt.reports.selectors import COUNTS, ProgressReport, ReportRow
 
-
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
