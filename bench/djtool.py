@@ -49,10 +49,15 @@ def officer(*, office_code: str, roles: list[str], username: str) -> dict:
 
     office = Office.objects.get(code=office_code)
     password = secrets.token_urlsafe(18) + "Aa1!"
-    user = officer_create(username=username, office=office, roles=roles, password=password,
-                          full_name="Cán bộ Đo Hiệu Năng")
-    return {"username": user.username, "office": office.code, "roles": roles,
-            "token": api_token_create(user=user, days=1)}
+    user = officer_create(
+        username=username, office=office, roles=roles, password=password, full_name="Cán bộ Đo Hiệu Năng"
+    )
+    return {
+        "username": user.username,
+        "office": office.code,
+        "roles": roles,
+        "token": api_token_create(user=user, days=1),
+    }
 
 
 class _Captured(Exception):
@@ -92,8 +97,9 @@ def explain(*, refs_path: str, username: str) -> dict:
             state["inside"] = False
         plan = [row[-1] if connection.vendor == "sqlite" else row[0] for row in rows]
         full_scan = _is_full_scan(plan, table)
-        state["statements"].append({"sql": _readable(sql, params), "plan": plan, "full_scan": full_scan,
-                                    "access": _access_line(plan, table)})
+        state["statements"].append(
+            {"sql": _readable(sql, params), "plan": plan, "full_scan": full_scan, "access": _access_line(plan, table)}
+        )
         if full_scan:
             raise _Captured
         return execute(sql, params, many, context)
@@ -116,13 +122,19 @@ def explain(*, refs_path: str, username: str) -> dict:
                 if not statements:
                     continue
                 access = " ; ".join(st["access"] for st in statements)
-                shape = shapes.setdefault(access, {"refs": 0, "full_scan": any(st["full_scan"] for st in statements),
-                                                   "statements": statements})
+                shape = shapes.setdefault(
+                    access,
+                    {"refs": 0, "full_scan": any(st["full_scan"] for st in statements), "statements": statements},
+                )
                 shape["refs"] += 1
-            out[kind] = {"refs": len(items), "errors": errors,
-                         "full_scan_refs": sum(s["refs"] for s in shapes.values() if s["full_scan"]),
-                         "shapes": [{"access": access, **info} for access, info in
-                                    sorted(shapes.items(), key=lambda kv: -kv[1]["refs"])]}
+            out[kind] = {
+                "refs": len(items),
+                "errors": errors,
+                "full_scan_refs": sum(s["refs"] for s in shapes.values() if s["full_scan"]),
+                "shapes": [
+                    {"access": access, **info} for access, info in sorted(shapes.items(), key=lambda kv: -kv[1]["refs"])
+                ],
+            }
     return {"vendor": connection.vendor, "kinds": out}
 
 
@@ -130,8 +142,11 @@ def _access_line(plan: list[str], table: str) -> str:
     """The line of a plan that says how the dossier table is reached, without PostgreSQL's costs."""
     for line in plan:
         upper = line.upper()
-        if "MULTI-INDEX OR" in upper or "BITMAPOR" in upper or (
-                table.upper() in upper and ("SCAN" in upper or "SEARCH" in upper) and ":" not in line):
+        if (
+            "MULTI-INDEX OR" in upper
+            or "BITMAPOR" in upper
+            or (table.upper() in upper and ("SCAN" in upper or "SEARCH" in upper) and ":" not in line)
+        ):
             return re.sub(r"\s*\(cost=.*?\)", "", line).replace("->", "").strip()
     return plan[0].strip() if plan else ""
 
@@ -157,7 +172,7 @@ def _is_full_scan(plan: list[str], table: str) -> bool:
             return True
         if "INDEX SCAN" in text and f" ON {name}" in text and "BITMAP" not in text:
             details = []
-            for following in plan[number + 1:]:
+            for following in plan[number + 1 :]:
                 if "->" in following:
                     break
                 details.append(following)

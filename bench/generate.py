@@ -27,31 +27,204 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
-FAMILY = ["Nguyễn"] * 38 + ["Trần"] * 11 + ["Lê"] * 9 + ["Phạm"] * 7 + ["Hoàng", "Huỳnh"] * 3 + [
-    "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lâm", "Mai", "Tạ",
-    "Châu", "Cao", "Hà", "Lương", "Kiều", "Tô", "Quách"] * 2
+FAMILY = (
+    ["Nguyễn"] * 38
+    + ["Trần"] * 11
+    + ["Lê"] * 9
+    + ["Phạm"] * 7
+    + ["Hoàng", "Huỳnh"] * 3
+    + [
+        "Phan",
+        "Vũ",
+        "Võ",
+        "Đặng",
+        "Bùi",
+        "Đỗ",
+        "Hồ",
+        "Ngô",
+        "Dương",
+        "Lý",
+        "Đinh",
+        "Trương",
+        "Lâm",
+        "Mai",
+        "Tạ",
+        "Châu",
+        "Cao",
+        "Hà",
+        "Lương",
+        "Kiều",
+        "Tô",
+        "Quách",
+    ]
+    * 2
+)
 MIDDLE = {
-    "male": ["Văn"] * 6 + ["Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công", "Gia", "Xuân", "Trọng", "Đình", "Quang",
-                           "Hoàng", "Tuấn", "Anh", "Bảo", "Nhật"],
-    "female": ["Thị"] * 6 + ["Ngọc", "Thanh", "Thu", "Minh", "Kim", "Bảo", "Phương", "Mỹ", "Khánh", "Diệu", "Hồng",
-                             "Thùy", "Hoài", "Ánh", "Quỳnh", "Tuyết"],
+    "male": ["Văn"] * 6
+    + [
+        "Hữu",
+        "Đức",
+        "Minh",
+        "Quốc",
+        "Thanh",
+        "Công",
+        "Gia",
+        "Xuân",
+        "Trọng",
+        "Đình",
+        "Quang",
+        "Hoàng",
+        "Tuấn",
+        "Anh",
+        "Bảo",
+        "Nhật",
+    ],
+    "female": ["Thị"] * 6
+    + [
+        "Ngọc",
+        "Thanh",
+        "Thu",
+        "Minh",
+        "Kim",
+        "Bảo",
+        "Phương",
+        "Mỹ",
+        "Khánh",
+        "Diệu",
+        "Hồng",
+        "Thùy",
+        "Hoài",
+        "Ánh",
+        "Quỳnh",
+        "Tuyết",
+    ],
 }
 GIVEN = {
-    "male": ["An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Khang", "Khoa", "Kiên",
-             "Long", "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Sơn", "Tài", "Thắng", "Thành", "Thịnh",
-             "Tiến", "Toàn", "Trung", "Tuấn", "Việt", "Vinh", "Vũ"],
-    "female": ["An", "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hương", "Huyền", "Lan", "Linh",
-               "Loan", "Mai", "My", "Nga", "Ngân", "Nhung", "Oanh", "Phương", "Quyên", "Tâm", "Thảo", "Trang",
-               "Trâm", "Tuyết", "Uyên", "Vân", "Vy", "Xuân", "Yến"],
+    "male": [
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Đạt",
+        "Hải",
+        "Hiếu",
+        "Hoàng",
+        "Hùng",
+        "Huy",
+        "Khang",
+        "Khoa",
+        "Kiên",
+        "Long",
+        "Minh",
+        "Nam",
+        "Nghĩa",
+        "Phong",
+        "Phúc",
+        "Quân",
+        "Sơn",
+        "Tài",
+        "Thắng",
+        "Thành",
+        "Thịnh",
+        "Tiến",
+        "Toàn",
+        "Trung",
+        "Tuấn",
+        "Việt",
+        "Vinh",
+        "Vũ",
+    ],
+    "female": [
+        "An",
+        "Anh",
+        "Chi",
+        "Dung",
+        "Giang",
+        "Hà",
+        "Hạnh",
+        "Hằng",
+        "Hoa",
+        "Hương",
+        "Huyền",
+        "Lan",
+        "Linh",
+        "Loan",
+        "Mai",
+        "My",
+        "Nga",
+        "Ngân",
+        "Nhung",
+        "Oanh",
+        "Phương",
+        "Quyên",
+        "Tâm",
+        "Thảo",
+        "Trang",
+        "Trâm",
+        "Tuyết",
+        "Uyên",
+        "Vân",
+        "Vy",
+        "Xuân",
+        "Yến",
+    ],
 }
-STREETS = ["Trần Hưng Đạo", "Lê Lợi", "Nguyễn Huệ", "Hai Bà Trưng", "Lý Thường Kiệt", "Điện Biên Phủ",
-           "Nguyễn Trãi", "Quang Trung", "Hùng Vương", "Lê Duẩn", "Phan Chu Trinh", "Nguyễn Thị Minh Khai",
-           "Võ Thị Sáu", "Cách Mạng Tháng Tám", "Bà Triệu", "Tôn Đức Thắng", "Pasteur", "Trường Chinh"]
+STREETS = [
+    "Trần Hưng Đạo",
+    "Lê Lợi",
+    "Nguyễn Huệ",
+    "Hai Bà Trưng",
+    "Lý Thường Kiệt",
+    "Điện Biên Phủ",
+    "Nguyễn Trãi",
+    "Quang Trung",
+    "Hùng Vương",
+    "Lê Duẩn",
+    "Phan Chu Trinh",
+    "Nguyễn Thị Minh Khai",
+    "Võ Thị Sáu",
+    "Cách Mạng Tháng Tám",
+    "Bà Triệu",
+    "Tôn Đức Thắng",
+    "Pasteur",
+    "Trường Chinh",
+]
 ISSUER = "Cục Cảnh sát quản lý hành chính về trật tự xã hội"
 # Mobile prefixes whose every number the `phonenumbers` data accepts as a Vietnamese mobile.
-PHONE_PREFIXES = ["032", "033", "034", "035", "036", "037", "038", "039", "056", "058", "059", "070", "076", "077",
-                  "078", "079", "081", "082", "083", "084", "085", "086", "087", "088", "090", "091", "092", "093",
-                  "094", "096", "097", "098"]
+PHONE_PREFIXES = [
+    "032",
+    "033",
+    "034",
+    "035",
+    "036",
+    "037",
+    "038",
+    "039",
+    "056",
+    "058",
+    "059",
+    "070",
+    "076",
+    "077",
+    "078",
+    "079",
+    "081",
+    "082",
+    "083",
+    "084",
+    "085",
+    "086",
+    "087",
+    "088",
+    "090",
+    "091",
+    "092",
+    "093",
+    "094",
+    "096",
+    "097",
+    "098",
+]
 # (status, share): most dossiers wait for the person to come to an office.
 STATUS_MIX = [("submitted", 0.80), ("verified", 0.07), ("approved", 0.08), ("expired", 0.03), ("rejected", 0.02)]
 MINOR_SHARE = 0.05
@@ -160,19 +333,27 @@ class Maker:
         if minor:
             guardian_born = born - timedelta(days=int(rnd.uniform(20, 40) * 365.25))
             guardian_sex = "female" if rnd.random() < 0.6 else "male"
-            row.update({
-                "birth_certificate_number": f"{rnd.randrange(1, 999)}/{born.year}",
-                "birth_certificate_issued_on": born + timedelta(days=rnd.randrange(3, 60)),
-                "birth_certificate_issued_by": f"UBND phường {rnd.choice(STREETS)}",
-                "guardian_full_name": self.name(guardian_sex),
-                "guardian_relationship": "mother" if guardian_sex == "female" else "father",
-                "guardian_personal_id": self.personal_id(guardian_born, guardian_sex),
-                "guardian_phone": row["phone"],
-            })
+            row.update(
+                {
+                    "birth_certificate_number": f"{rnd.randrange(1, 999)}/{born.year}",
+                    "birth_certificate_issued_on": born + timedelta(days=rnd.randrange(3, 60)),
+                    "birth_certificate_issued_by": f"UBND phường {rnd.choice(STREETS)}",
+                    "guardian_full_name": self.name(guardian_sex),
+                    "guardian_relationship": "mother" if guardian_sex == "female" else "father",
+                    "guardian_personal_id": self.personal_id(guardian_born, guardian_sex),
+                    "guardian_phone": row["phone"],
+                }
+            )
         else:
-            row.update({"id_type": "cccd", "id_number": pid, "id_issued_by": ISSUER,
-                        "id_issued_on": max(born + timedelta(days=14 * 366), date(2016, 1, 1))
-                        + timedelta(days=rnd.randrange(0, 2000))})
+            row.update(
+                {
+                    "id_type": "cccd",
+                    "id_number": pid,
+                    "id_issued_by": ISSUER,
+                    "id_issued_on": max(born + timedelta(days=14 * 366), date(2016, 1, 1))
+                    + timedelta(days=rnd.randrange(0, 2000)),
+                }
+            )
             if row["id_issued_on"] > self.today:
                 row["id_issued_on"] = self.today - timedelta(days=rnd.randrange(30, 300))
         if status in ("verified", "approved"):
@@ -220,14 +401,14 @@ def generate(*, count: int, batch: int, seed: int, refs_out: str | None, refs_pe
         elif kind == "DateField":
             adapt[f.attname] = ops.adapt_datefield_value
     columns = ", ".join(ops.quote_name(Dossier._meta.get_field(a).column) for a in attnames)
-    sql = (f"INSERT INTO {ops.quote_name(Dossier._meta.db_table)} ({columns}) "
-           f"VALUES ({', '.join(['%s'] * len(attnames))})")
+    sql = (
+        f"INSERT INTO {ops.quote_name(Dossier._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(attnames))})"
+    )
     copy_sql = f"COPY {ops.quote_name(Dossier._meta.db_table)} ({columns}) FROM STDIN"
 
     now = datetime.now(UTC).replace(microsecond=0)
     taken_pids = set(Dossier.objects.exclude(personal_id=None).values_list("personal_id", flat=True))
-    taken_pids |= set(Dossier.objects.exclude(guardian_personal_id="").values_list("guardian_personal_id",
-                                                                                    flat=True))
+    taken_pids |= set(Dossier.objects.exclude(guardian_personal_id="").values_list("guardian_personal_id", flat=True))
     taken_bhxh = set(Dossier.objects.exclude(bhxh_code=None).values_list("bhxh_code", flat=True))
     maker = Maker(seed=seed, now=now, taken_pids=taken_pids, taken_bhxh=taken_bhxh)
     first_id = (Dossier.objects.aggregate(m=Max("id"))["m"] or 0) + 1
@@ -275,10 +456,15 @@ def generate(*, count: int, batch: int, seed: int, refs_out: str | None, refs_pe
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # what autovacuum would soon do on its own after such a load
             cursor.execute(f"ANALYZE {ops.quote_name(Dossier._meta.db_table)}")
-    result = {"count": count, "first_id": first_id, "seconds": round(seconds, 2),
-              "rows_per_second": round(count / seconds, 1) if seconds else None,
-              "total_dossiers": Dossier.objects.count(), "vendor": connection.vendor,
-              "phones_checked": _phones_check(first_id, count)}
+    result = {
+        "count": count,
+        "first_id": first_id,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(count / seconds, 1) if seconds else None,
+        "total_dossiers": Dossier.objects.count(),
+        "vendor": connection.vendor,
+        "phones_checked": _phones_check(first_id, count),
+    }
     if refs_out:
         result["refs_file"] = refs_out
         refs = _refs(first_id=first_id, count=count, per_kind=refs_per_kind, seed=seed + 1)
@@ -292,13 +478,18 @@ def _indexes_drop(connection, table: str) -> list[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # sql IS NULL: the automatic index of a UNIQUE column or the primary key, which cannot be dropped.
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                           "AND sql IS NOT NULL", [table])
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
         elif connection.vendor == "postgresql":
-            cursor.execute("SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
-                           "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-                           "WHERE t.relname = %s AND NOT EXISTS "
-                           "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)", [table])
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+                "WHERE t.relname = %s AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                [table],
+            )
         else:
             return []
         found = cursor.fetchall()
@@ -360,8 +551,9 @@ def main() -> None:
     parser.add_argument("--refs-per-kind", type=int, default=340)
     args = parser.parse_args()
     _django()
-    result = generate(count=args.count, batch=args.batch, seed=args.seed, refs_out=args.refs_out,
-                      refs_per_kind=args.refs_per_kind)
+    result = generate(
+        count=args.count, batch=args.batch, seed=args.seed, refs_out=args.refs_out, refs_per_kind=args.refs_per_kind
+    )
     sys.stdout.write(json.dumps(result) + "\n")
 
 

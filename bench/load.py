@@ -43,20 +43,35 @@ class LoadResult:
 
     def as_dict(self) -> dict:
         return {
-            "label": self.label, "planned": self.planned, "done": self.done, "seconds": round(self.elapsed, 3),
-            "per_second": round(self.rate, 2), "hit_deadline": self.hit_deadline, "capped": self.capped,
+            "label": self.label,
+            "planned": self.planned,
+            "done": self.done,
+            "seconds": round(self.elapsed, 3),
+            "per_second": round(self.rate, 2),
+            "hit_deadline": self.hit_deadline,
+            "capped": self.capped,
             "p50_ms": round(percentile(self.latencies, 50) * 1000, 2),
             "p99_ms": round(percentile(self.latencies, 99) * 1000, 2),
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
-            "unexpected": self.unexpected, "failures_sample": self.failures[:10],
+            "unexpected": self.unexpected,
+            "failures_sample": self.failures[:10],
         }
 
 
 Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
 
-async def _concurrent(base_url: str, send: Send, *, label: str, count: int, concurrency: int, max_seconds: float,
-                      expect: int, timeout: float) -> LoadResult:
+async def _concurrent(
+    base_url: str,
+    send: Send,
+    *,
+    label: str,
+    count: int,
+    concurrency: int,
+    max_seconds: float,
+    expect: int,
+    timeout: float,
+) -> LoadResult:
     result = LoadResult(label=label, planned=count)
     next_index = iter(range(count))
     started = time.perf_counter()
@@ -91,11 +106,30 @@ async def _concurrent(base_url: str, send: Send, *, label: str, count: int, conc
     return result
 
 
-def concurrent_run(base_url: str, send: Send, *, label: str, count: int, concurrency: int, max_seconds: float,
-                   expect: int = 200, timeout: float = 60.0) -> LoadResult:
+def concurrent_run(
+    base_url: str,
+    send: Send,
+    *,
+    label: str,
+    count: int,
+    concurrency: int,
+    max_seconds: float,
+    expect: int = 200,
+    timeout: float = 60.0,
+) -> LoadResult:
     """Sends `count` requests (fewer if `max_seconds` passes first) with `concurrency` clients in flight."""
-    return asyncio.run(_concurrent(base_url, send, label=label, count=count, concurrency=concurrency,
-                                   max_seconds=max_seconds, expect=expect, timeout=timeout))
+    return asyncio.run(
+        _concurrent(
+            base_url,
+            send,
+            label=label,
+            count=count,
+            concurrency=concurrency,
+            max_seconds=max_seconds,
+            expect=expect,
+            timeout=timeout,
+        )
+    )
 
 
 @dataclass
@@ -111,8 +145,17 @@ class Probe:
         self.result = LoadResult(label=self.label, planned=0)
 
 
-def sequential_run(base_url: str, probes: list[Probe], *, rounds: int, warmup: int, max_seconds: float,
-                   probe_budget: float, headers: dict[str, str] | None = None, timeout: float = 60.0) -> list[Probe]:
+def sequential_run(
+    base_url: str,
+    probes: list[Probe],
+    *,
+    rounds: int,
+    warmup: int,
+    max_seconds: float,
+    probe_budget: float,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> list[Probe]:
     """One client, one request at a time, the probes interleaved (round r sends probe 1, 2, ... each once), so
     that the machine's drift during the run touches every kind alike. The first `warmup` rounds are not counted and
     use the indexes rounds .. rounds+warmup-1, so the measured references are not already cached by the warm-up.

@@ -49,11 +49,13 @@ def _probes(refs: dict[str, list[dict]]) -> list[Probe]:
     probes = [Probe("health", path=lambda i: HEALTH, check=lambda i, r: r.status_code == 200)]
     for kind in KINDS:
         items = refs[kind]
-        probes.append(Probe(
-            kind,
-            path=lambda i, items=items: f"{DOSSIERS}?q={quote(items[i % len(items)]['ref'])}",
-            check=lambda i, r, items=items: _found(items[i % len(items)]["number"], r),
-        ))
+        probes.append(
+            Probe(
+                kind,
+                path=lambda i, items=items: f"{DOSSIERS}?q={quote(items[i % len(items)]['ref'])}",
+                check=lambda i, r, items=items: _found(items[i % len(items)]["number"], r),
+            )
+        )
     return probes
 
 
@@ -68,8 +70,18 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
             refs_path = server.data_dir / "refs.json"
             log(f"[{size:,}] generating {size:,} dossiers")
             entry["generation"] = server.django_script(
-                "generate.py", "--count", str(size), "--batch", str(plan.batch), "--refs-out", str(refs_path),
-                "--refs-per-kind", str(plan.rounds + plan.warmup), live=True, timeout=6 * 3600)
+                "generate.py",
+                "--count",
+                str(size),
+                "--batch",
+                str(plan.batch),
+                "--refs-out",
+                str(refs_path),
+                "--refs-per-kind",
+                str(plan.rounds + plan.warmup),
+                live=True,
+                timeout=6 * 3600,
+            )
             token = server.django_script("djtool.py", "officer", "--office", "79", "--role", "verifier")["token"]
             with open(refs_path, encoding="utf-8") as handle:
                 refs = json.load(handle)["refs"]
@@ -78,8 +90,7 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
             first = refs["dossier_no"][0]
             probe = httpx.get(f"{server.base_url}{DOSSIERS}", params={"q": first["ref"]}, headers=headers, timeout=30)
             if probe.status_code in (404, 405) and not _found(first["number"], probe):
-                entry["skipped"] = (f"the counter API is not there yet: GET {DOSSIERS}?q= answered "
-                                    f"{probe.status_code}")
+                entry["skipped"] = f"the counter API is not there yet: GET {DOSSIERS}?q= answered {probe.status_code}"
                 entry["shutdown"] = server.stop()
                 out["failures"].append(f"[{size:,}] {entry['skipped']}")
                 log(entry["skipped"])
@@ -87,11 +98,19 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
             log(f"[{size:,}] settling: checkpoint, sync, idle (the generator wrote the whole table just before)")
             entry["settle"] = server.settle()
             log(f"[{size:,}] {plan.rounds} look-ups per kind (+{plan.warmup} warm-up), one client, interleaved")
-            probes = sequential_run(server.base_url, _probes(refs), rounds=plan.rounds, warmup=plan.warmup,
-                                    max_seconds=plan.max_seconds, probe_budget=plan.probe_budget, headers=headers)
-            entry["latency"] = {p.label: {**p.result.as_dict(),
-                                          "latencies_ms": [round(x * 1000, 2) for x in p.result.latencies]}
-                                for p in probes}
+            probes = sequential_run(
+                server.base_url,
+                _probes(refs),
+                rounds=plan.rounds,
+                warmup=plan.warmup,
+                max_seconds=plan.max_seconds,
+                probe_budget=plan.probe_budget,
+                headers=headers,
+            )
+            entry["latency"] = {
+                p.label: {**p.result.as_dict(), "latencies_ms": [round(x * 1000, 2) for x in p.result.latencies]}
+                for p in probes
+            }
             entry["shutdown"] = server.stop()
             log(f"[{size:,}] query plans of the look-up")
             entry["plans"] = server.django_script("djtool.py", "explain", "--refs", str(refs_path), timeout=600)
@@ -118,23 +137,31 @@ def _summary(out: dict) -> dict:
         for size in sizes:
             lat = measured[size]["latency"][kind]
             health = measured[size]["latency"]["health"]
-            steady = lat["latencies_ms"][int(len(lat["latencies_ms"]) * FIRST_ROUNDS):]
-            row[size] = {"p50_ms": lat["p50_ms"], "p99_ms": lat["p99_ms"], "n": lat["done"],
-                         "p99_ms_steady": round(percentile(steady, 99), 2) if steady else None,
-                         "p50_per_health_p50": round(lat["p50_ms"] / health["p50_ms"], 2) if health["p50_ms"]
-                         else None}
+            steady = lat["latencies_ms"][int(len(lat["latencies_ms"]) * FIRST_ROUNDS) :]
+            row[size] = {
+                "p50_ms": lat["p50_ms"],
+                "p99_ms": lat["p99_ms"],
+                "n": lat["done"],
+                "p99_ms_steady": round(percentile(steady, 99), 2) if steady else None,
+                "p50_per_health_p50": round(lat["p50_ms"] / health["p50_ms"], 2) if health["p50_ms"] else None,
+            }
         if small != large:
             row["growth_p50"] = round(row[large]["p50_ms"] / row[small]["p50_ms"], 2)
             row["growth_p99"] = round(row[large]["p99_ms"] / row[small]["p99_ms"], 2)
-            row["growth_p99_steady"] = round(row[large]["p99_ms_steady"] / row[small]["p99_ms_steady"], 2) \
-                if row[large]["p99_ms_steady"] and row[small]["p99_ms_steady"] else None
+            row["growth_p99_steady"] = (
+                round(row[large]["p99_ms_steady"] / row[small]["p99_ms_steady"], 2)
+                if row[large]["p99_ms_steady"] and row[small]["p99_ms_steady"]
+                else None
+            )
             row["goal_met"] = kind == "health" or row["growth_p99"] <= GOAL_P99_GROWTH
             row["growth_p50_per_health_growth"] = round(
-                row[large]["p50_per_health_p50"] / row[small]["p50_per_health_p50"], 2)
+                row[large]["p50_per_health_p50"] / row[small]["p50_per_health_p50"], 2
+            )
         plans = measured[large].get("plans", {}).get("kinds", {}).get(kind, {})
         row["full_scan_refs"] = plans.get("full_scan_refs")  # references (of plans["refs"]) whose plan scans
-        row["slow"] = kind != "health" and (bool(row["full_scan_refs"])
-                                            or row.get("growth_p50_per_health_growth", 0) > SLOW_RATIO)
+        row["slow"] = kind != "health" and (
+            bool(row["full_scan_refs"]) or row.get("growth_p50_per_health_growth", 0) > SLOW_RATIO
+        )
         summary["kinds"][kind] = row
     return summary
 
@@ -158,8 +185,12 @@ def table(out: dict) -> tuple[list[str], list[list[str]]]:
     for label in labels:
         headers += [f"p50 {label} ms", f"p99 {label} ms"]
     if len(sizes) > 1:
-        headers += [f"p50 {labels[-1]}/{labels[0]}", f"p99 {labels[-1]}/{labels[0]}",
-                    f"p99 {labels[-1]}/{labels[0]} w/o first {FIRST_ROUNDS:.0%}", "÷ health growth"]
+        headers += [
+            f"p50 {labels[-1]}/{labels[0]}",
+            f"p99 {labels[-1]}/{labels[0]}",
+            f"p99 {labels[-1]}/{labels[0]} w/o first {FIRST_ROUNDS:.0%}",
+            "÷ health growth",
+        ]
     headers += [f"p50 ÷ health {label}" for label in labels]
     headers.append("")
     rows = []
@@ -169,8 +200,12 @@ def table(out: dict) -> tuple[list[str], list[list[str]]]:
             cells += [f"{row[size]['p50_ms']:.2f}", f"{row[size]['p99_ms']:.2f}"]
         if len(sizes) > 1:
             steady = row.get("growth_p99_steady")
-            cells += [f"{row['growth_p50']:.2f}", f"{row['growth_p99']:.2f}",
-                      f"{steady:.2f}" if steady is not None else "-", f"{row['growth_p50_per_health_growth']:.2f}"]
+            cells += [
+                f"{row['growth_p50']:.2f}",
+                f"{row['growth_p99']:.2f}",
+                f"{steady:.2f}" if steady is not None else "-",
+                f"{row['growth_p50_per_health_growth']:.2f}",
+            ]
         cells += [f"{row[size]['p50_per_health_p50']:.2f}" for size in sizes]
         cells.append("SLOW" if row["slow"] else "")
         rows.append(cells)
@@ -187,14 +222,22 @@ def plan_lines(out: dict) -> list[str]:
     plans = out["sizes"][large].get("plans", {})
     if "error" in plans:
         return [f"query plans: {plans['error']}"]
-    lines = [f"query plans of the look-up at {int(large):,} dossiers, for every reference used "
-             f"({plans.get('vendor')}):"]
+    lines = [
+        f"query plans of the look-up at {int(large):,} dossiers, for every reference used ({plans.get('vendor')}):"
+    ]
     for kind, info in plans.get("kinds", {}).items():
         row = summary["kinds"].get(kind, {})
-        verdict = (f"{info['full_scan_refs']} of {info['refs']} references SCAN THE WHOLE TABLE"
-                   if info["full_scan_refs"] else f"all {info['refs']} references use an index")
-        growth = (f"; p50 grew x{row['growth_p50']:.2f} (x{row['growth_p50_per_health_growth']:.2f} relative to "
-                  f"health), p99 x{row['growth_p99']:.2f}" if "growth_p50" in row else "")
+        verdict = (
+            f"{info['full_scan_refs']} of {info['refs']} references SCAN THE WHOLE TABLE"
+            if info["full_scan_refs"]
+            else f"all {info['refs']} references use an index"
+        )
+        growth = (
+            f"; p50 grew x{row['growth_p50']:.2f} (x{row['growth_p50_per_health_growth']:.2f} relative to "
+            f"health), p99 x{row['growth_p99']:.2f}"
+            if "growth_p50" in row
+            else ""
+        )
         lines.append(f"{kind}: {verdict}{growth}" + (f"; {info['errors']} refused" if info["errors"] else ""))
         for shape in info["shapes"]:
             mark = "  <-- full scan" if shape["full_scan"] else ""
@@ -204,10 +247,11 @@ def plan_lines(out: dict) -> list[str]:
                 if not statement["full_scan"]:
                     continue
                 sql = statement["sql"]
-                where = sql[sql.find(" WHERE "):][:600]
+                where = sql[sql.find(" WHERE ") :][:600]
                 joins = sql.count(" JOIN ")
-                lines.append(f"    e.g. SELECT ... FROM registrations_dossier{f' + {joins} JOINs' if joins else ''}"
-                             f"{where}")
+                lines.append(
+                    f"    e.g. SELECT ... FROM registrations_dossier{f' + {joins} JOINs' if joins else ''}{where}"
+                )
                 lines += [f"         plan {line}" for line in _plan_excerpt(statement["plan"])]
     return lines
 
@@ -221,7 +265,7 @@ def _plan_excerpt(plan: list[str]) -> list[str]:
     for number, line in enumerate(plan[2:], start=2):
         if "registrations_dossier" in line and "->" in line:
             keep.append(line)
-            keep += [d for d in plan[number + 1:number + 3] if "->" not in d and ("Cond" in d or "Filter" in d)]
+            keep += [d for d in plan[number + 1 : number + 3] if "->" not in d and ("Cond" in d or "Filter" in d)]
     return [line.strip() for line in keep]
 
 
@@ -233,8 +277,13 @@ def findings(out: dict) -> list[str]:
         if not row.get("slow"):
             continue
         large = summary["sizes"][-1]
-        found.append(f"look-up by {kind} does not scale: p50 {row[large]['p50_ms']:.0f} ms, p99 "
-                     f"{row[large]['p99_ms']:.0f} ms at {int(large):,} dossiers"
-                     + (f", {row['full_scan_refs']} references planned as a full table scan"
-                        if row.get("full_scan_refs") else ""))
+        found.append(
+            f"look-up by {kind} does not scale: p50 {row[large]['p50_ms']:.0f} ms, p99 "
+            f"{row[large]['p99_ms']:.0f} ms at {int(large):,} dossiers"
+            + (
+                f", {row['full_scan_refs']} references planned as a full table scan"
+                if row.get("full_scan_refs")
+                else ""
+            )
+        )
     return found

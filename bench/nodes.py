@@ -39,19 +39,22 @@ class WebNode(Server):
     @property
     def env(self) -> dict[str, str]:
         env = super().env
-        env.update(GDDT_SECRET_KEY=SHARED_KEY, GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR="1000000",
-                   GDDT_SMS_PER_PHONE_PER_DAY="1000000")
+        env.update(
+            GDDT_SECRET_KEY=SHARED_KEY,
+            GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR="1000000",
+            GDDT_SMS_PER_PHONE_PER_DAY="1000000",
+        )
         return env
 
     def start(self, *, timeout: float = 90) -> float:
         self.port = free_port()
-        argv = [str(BIN / "gddt"), "serve", "--no-init", "--no-worker", "--host", "127.0.0.1", "--port",
-                str(self.port)]
+        argv = [str(BIN / "gddt"), "serve", "--no-init", "--no-worker", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.workers:
             argv += ["--workers", str(self.workers)]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed in stop()
-        self.process = subprocess.Popen(argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self._log = log
         started = time.perf_counter()
         while time.perf_counter() - started < timeout:
@@ -72,27 +75,47 @@ class WebNode(Server):
 def _health_on(bases: list[str]):
     async def send(client: httpx.AsyncClient, index: int) -> httpx.Response:
         return await client.get(f"{bases[index % len(bases)]}{HEALTH}")
+
     return send
 
 
 def _registrations_on(bases: list[str], payloads: list[dict]):
     async def send(client: httpx.AsyncClient, index: int) -> httpx.Response:
         return await client.post(f"{bases[index % len(bases)]}{REGISTRATIONS}", json=payloads[index])
+
     return send
 
 
 def _measure(bases: list[str], plan: Plan, payloads: list[dict], label: str, log) -> dict:
     c = plan.concurrency
-    concurrent_run(bases[0], _health_on(bases), label="warm-up", count=10 * c, concurrency=c,
-                   max_seconds=plan.max_seconds)
+    concurrent_run(
+        bases[0], _health_on(bases), label="warm-up", count=10 * c, concurrency=c, max_seconds=plan.max_seconds
+    )
     log(f"{label}: health x{plan.health}, {c} clients")
-    health = concurrent_run(bases[0], _health_on(bases), label=f"{label} health", count=plan.health,
-                            concurrency=c, max_seconds=plan.max_seconds)
+    health = concurrent_run(
+        bases[0],
+        _health_on(bases),
+        label=f"{label} health",
+        count=plan.health,
+        concurrency=c,
+        max_seconds=plan.max_seconds,
+    )
     log(f"{label}: JSON registrations x{len(payloads)}, {c} clients")
-    regs = concurrent_run(bases[0], _registrations_on(bases, payloads), label=f"{label} registrations",
-                          count=len(payloads), concurrency=c, max_seconds=plan.max_seconds, expect=201)
-    return {"health": health.as_dict(), "registrations": regs.as_dict(),
-            "ratio": round(regs.rate / health.rate, 4) if health.rate else None, "_results": (health, regs)}
+    regs = concurrent_run(
+        bases[0],
+        _registrations_on(bases, payloads),
+        label=f"{label} registrations",
+        count=len(payloads),
+        concurrency=c,
+        max_seconds=plan.max_seconds,
+        expect=201,
+    )
+    return {
+        "health": health.as_dict(),
+        "registrations": regs.as_dict(),
+        "ratio": round(regs.rate / health.rate, 4) if health.rate else None,
+        "_results": (health, regs),
+    }
 
 
 def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool, log) -> dict:
@@ -102,8 +125,10 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
     one_payloads = [adult_data() for _ in range(plan.json)]
     two_payloads = [adult_data() for _ in range(plan.json)]
     out: dict = {"plan": plan.__dict__, "failures": []}
-    with WebNode(label="node-a", database_url=database_url, workers=workers, keep=keep) as a, \
-            WebNode(label="node-b", database_url=database_url, workers=workers, keep=keep) as b:
+    with (
+        WebNode(label="node-a", database_url=database_url, workers=workers, keep=keep) as a,
+        WebNode(label="node-b", database_url=database_url, workers=workers, keep=keep) as b,
+    ):
         log("gddt init (the shared database)")
         out["init_seconds"] = round(a.init(), 2)
         a.start()
@@ -131,6 +156,13 @@ def table_rows(out: dict) -> list[list[str]]:
         if not entry:
             continue
         health, regs = entry["health"], entry["registrations"]
-        rows.append([label, f"{health['per_second']:.0f}", f"{regs['per_second']:.1f}",
-                     f"{regs['p99_ms']:.0f}", f"{entry['ratio']:.3f}" if entry["ratio"] else "-"])
+        rows.append(
+            [
+                label,
+                f"{health['per_second']:.0f}",
+                f"{regs['per_second']:.1f}",
+                f"{regs['p99_ms']:.0f}",
+                f"{entry['ratio']:.3f}" if entry["ratio"] else "-",
+            ]
+        )
     return rows

@@ -39,8 +39,11 @@ def photo_jpeg(seed: int, *, width: int = WIDTH, height: int = HEIGHT, noise: fl
     image = image.filter(ImageFilter.GaussianBlur(3))  # a lens, not a vector drawing
     draw = ImageDraw.Draw(image)
     for _ in range(30):  # the printed lines of a card
-        draw.text((rnd.randrange(width), rnd.randrange(height)),
-                  f"CAN CUOC CONG DAN {rnd.randrange(10**12):012d}", fill=(20, 20, 20))
+        draw.text(
+            (rnd.randrange(width), rnd.randrange(height)),
+            f"CAN CUOC CONG DAN {rnd.randrange(10**12):012d}",
+            fill=(20, 20, 20),
+        )
     sensor = Image.merge("RGB", [Image.effect_noise(size, noise) for _ in range(3)])
     image = ImageChops.add(image, sensor, scale=1.0, offset=-128)
     out = io.BytesIO()
@@ -61,8 +64,13 @@ def clean_baseline(photos: dict[str, bytes], *, rounds: int, max_seconds: float)
     with tempfile.TemporaryDirectory(prefix="gddt-bench-photos-") as folder:
         for kind, content in photos.items():
             Path(folder, f"{kind}.jpg").write_bytes(content)
-        done = subprocess.run([sys.executable, __file__, folder, str(rounds), str(max_seconds)], capture_output=True,
-                              text=True, timeout=max_seconds + 60, check=True)
+        done = subprocess.run(
+            [sys.executable, __file__, folder, str(rounds), str(max_seconds)],
+            capture_output=True,
+            text=True,
+            timeout=max_seconds + 60,
+            check=True,
+        )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -82,8 +90,12 @@ def _clean_loop(folder: Path, *, rounds: int, max_seconds: float) -> dict:
             break
     seconds = time.perf_counter() - started
     per_second = images / seconds
-    return {"images": images, "seconds": round(seconds, 3), "images_per_second": round(per_second, 2),
-            "submissions_per_second": round(per_second / len(photos), 2)}
+    return {
+        "images": images,
+        "seconds": round(seconds, 3),
+        "images_per_second": round(per_second, 2),
+        "submissions_per_second": round(per_second / len(photos), 2),
+    }
 
 
 def pipelines_compare(*, rounds: int, max_seconds: float) -> dict:
@@ -95,10 +107,16 @@ def pipelines_compare(*, rounds: int, max_seconds: float) -> dict:
         for label, (width, height) in COMPARED_SIZES.items():
             for seed in range(3):
                 Path(folder, f"{label.replace(' ', '')}-{seed}.jpg").write_bytes(
-                    photo_jpeg(100 + seed, width=width, height=height))
-        done = subprocess.run([sys.executable, __file__, "compare", folder, str(rounds), str(max_seconds)],
-                              capture_output=True, text=True, timeout=3 * max_seconds + 120, check=True,
-                              env=_child_env(folder))
+                    photo_jpeg(100 + seed, width=width, height=height)
+                )
+        done = subprocess.run(
+            [sys.executable, __file__, "compare", folder, str(rounds), str(max_seconds)],
+            capture_output=True,
+            text=True,
+            timeout=3 * max_seconds + 120,
+            check=True,
+            env=_child_env(folder),
+        )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     for entry in result["sizes"].values():
         entry["goal"] = SPEED_GOAL
@@ -115,16 +133,26 @@ def floor_all_cores(photos: dict[str, bytes], *, seconds: float, processes: int 
         for kind, content in photos.items():
             Path(folder, f"{kind}.jpg").write_bytes(content)
         start_at = time.time() + 3.0 + 0.5 * processes  # every process imported and warmed up by then
-        children = [subprocess.Popen([sys.executable, __file__, "floor", folder, str(start_at), str(seconds)],
-                                     stdout=subprocess.PIPE, text=True, env=_child_env(folder))
-                    for _ in range(processes)]
-        outs = [json.loads(child.communicate(timeout=seconds + 120)[0].strip().splitlines()[-1])
-                for child in children]
+        children = [
+            subprocess.Popen(
+                [sys.executable, __file__, "floor", folder, str(start_at), str(seconds)],
+                stdout=subprocess.PIPE,
+                text=True,
+                env=_child_env(folder),
+            )
+            for _ in range(processes)
+        ]
+        outs = [json.loads(child.communicate(timeout=seconds + 120)[0].strip().splitlines()[-1]) for child in children]
     images = sum(o["images"] for o in outs)
     per_second = sum(o["images_per_second"] for o in outs)
-    return {"processes": processes, "seconds": seconds, "images": images,
-            "images_per_second": round(per_second, 2), "submissions_per_second": round(per_second / len(photos), 2),
-            "late_starts": sum(o["late"] for o in outs)}
+    return {
+        "processes": processes,
+        "seconds": seconds,
+        "images": images,
+        "images_per_second": round(per_second, 2),
+        "submissions_per_second": round(per_second / len(photos), 2),
+        "late_starts": sum(o["late"] for o in outs),
+    }
 
 
 def _child_env(folder: str) -> dict[str, str]:
@@ -139,8 +167,10 @@ def _compare_loop(folder: Path, *, rounds: int, max_seconds: float) -> dict:
     files: dict[str, list[bytes]] = {}
     for path in sorted(folder.glob("*.jpg")):
         files.setdefault(path.name.split("-")[0], []).append(path.read_bytes())
-    pipelines = {"pillow": lambda raw: pillow_clean(raw, min_short_side=600),
-                 "libvips": lambda raw: image_clean(raw, min_short_side=600)}
+    pipelines = {
+        "pillow": lambda raw: pillow_clean(raw, min_short_side=600),
+        "libvips": lambda raw: image_clean(raw, min_short_side=600),
+    }
     out: dict = {"rounds_planned": rounds, "sizes": {}}
     for label in COMPARED_SIZES:
         photos = files[label.replace(" ", "")]
@@ -164,10 +194,13 @@ def _compare_loop(folder: Path, *, rounds: int, max_seconds: float) -> dict:
         means = {name: statistics.fmean(values) * 1000 for name, values in times.items()}
         cpu_ms = {name: seconds * 1000 / len(times[name]) for name, seconds in cpu.items()}
         out["sizes"][label] = {
-            "images": len(times["libvips"]), "rounds": done,
+            "images": len(times["libvips"]),
+            "rounds": done,
             "mb_per_image": round(statistics.fmean(len(c) for c in photos) / 1e6, 2),
-            "pillow_ms": round(means["pillow"], 1), "libvips_ms": round(means["libvips"], 1),
-            "pillow_cpu_ms": round(cpu_ms["pillow"], 1), "libvips_cpu_ms": round(cpu_ms["libvips"], 1),
+            "pillow_ms": round(means["pillow"], 1),
+            "libvips_ms": round(means["libvips"], 1),
+            "pillow_cpu_ms": round(cpu_ms["pillow"], 1),
+            "libvips_cpu_ms": round(cpu_ms["libvips"], 1),
             "cpu_ratio": round(cpu_ms["pillow"] / cpu_ms["libvips"], 2),
             "pillow_p50_ms": round(statistics.median(times["pillow"]) * 1000, 1),
             "libvips_p50_ms": round(statistics.median(times["libvips"]) * 1000, 1),
@@ -190,8 +223,12 @@ def _floor_loop(folder: Path, *, start_at: float, seconds: float) -> dict:
         image_clean(photos[images % len(photos)], min_short_side=600)
         images += 1
     elapsed = time.perf_counter() - started
-    return {"images": images, "seconds": round(elapsed, 3), "images_per_second": round(images / elapsed, 2),
-            "late": int(late)}
+    return {
+        "images": images,
+        "seconds": round(elapsed, 3),
+        "images_per_second": round(images / elapsed, 2),
+        "late": int(late),
+    }
 
 
 if __name__ == "__main__":

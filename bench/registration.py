@@ -56,6 +56,7 @@ async def _health(client: httpx.AsyncClient, index: int) -> httpx.Response:
 def _json_sender(payloads: list[dict]):
     async def send(client: httpx.AsyncClient, index: int) -> httpx.Response:
         return await client.post(REGISTRATIONS, json=payloads[index])
+
     return send
 
 
@@ -63,8 +64,10 @@ def _photo_sender(payloads: list[dict], photos: dict[str, bytes]):
     files = {kind: (f"{kind}.jpg", content, "image/jpeg") for kind, content in photos.items()}
 
     async def send(client: httpx.AsyncClient, index: int) -> httpx.Response:
-        return await client.post(REGISTRATIONS, data={"data": json.dumps(payloads[index], ensure_ascii=False)},
-                                 files=files)
+        return await client.post(
+            REGISTRATIONS, data={"data": json.dumps(payloads[index], ensure_ascii=False)}, files=files
+        )
+
     return send
 
 
@@ -76,8 +79,16 @@ def _sms_lines(server: Server) -> int:
         return 0
 
 
-def _sms_wait(server: Server, *, submitted: int, load_end: float, window: float, cap: float,
-              at_start: int | None = None, load_seconds: float | None = None) -> dict:
+def _sms_wait(
+    server: Server,
+    *,
+    submitted: int,
+    load_end: float,
+    window: float,
+    cap: float,
+    at_start: int | None = None,
+    load_seconds: float | None = None,
+) -> dict:
     at_end = _sms_lines(server)
     within = None
     all_after = None
@@ -93,11 +104,16 @@ def _sms_wait(server: Server, *, submitted: int, load_end: float, window: float,
         time.sleep(0.2)
     drained = (submitted - at_end) / all_after if all_after else None  # the worker's pace, the load over
     during = (at_end - at_start) / load_seconds if at_start is not None and load_seconds else None
-    return {"submitted": submitted, "delivered_at_load_end": at_end, "window_seconds": window,
-            "delivered_per_second_during_load": round(during, 1) if during is not None else None,
-            "delivered_within_window": within if within is not None else delivered,
-            "seconds_until_all": round(all_after, 2) if all_after is not None else None, "waited_at_most": cap,
-            "drain_per_second": round(drained, 1) if drained else None}
+    return {
+        "submitted": submitted,
+        "delivered_at_load_end": at_end,
+        "window_seconds": window,
+        "delivered_per_second_during_load": round(during, 1) if during is not None else None,
+        "delivered_within_window": within if within is not None else delivered,
+        "seconds_until_all": round(all_after, 2) if all_after is not None else None,
+        "waited_at_most": cap,
+        "drain_per_second": round(drained, 1) if drained else None,
+    }
 
 
 def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool, log) -> dict:
@@ -118,48 +134,83 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
         c, base = plan.concurrency, server.base_url
 
         log("warm-up (not timed): every web process answers a few requests and registrations")
-        warmup_health = concurrent_run(base, _health, label="warm-up health", count=10 * c, concurrency=c,
-                                       max_seconds=plan.max_seconds)
-        warmup_regs = concurrent_run(base, _json_sender(warmup_payloads), label="warm-up registrations",
-                                     count=len(warmup_payloads), concurrency=c, max_seconds=plan.max_seconds,
-                                     expect=201)
+        warmup_health = concurrent_run(
+            base, _health, label="warm-up health", count=10 * c, concurrency=c, max_seconds=plan.max_seconds
+        )
+        warmup_regs = concurrent_run(
+            base,
+            _json_sender(warmup_payloads),
+            label="warm-up registrations",
+            count=len(warmup_payloads),
+            concurrency=c,
+            max_seconds=plan.max_seconds,
+            expect=201,
+        )
         out["settle"] = {"health before": server.settle()}
         log(f"a. health x{plan.health}, {c} clients")
-        health_before = concurrent_run(base, _health, label="health before", count=plan.health, concurrency=c,
-                                       max_seconds=plan.max_seconds)
+        health_before = concurrent_run(
+            base, _health, label="health before", count=plan.health, concurrency=c, max_seconds=plan.max_seconds
+        )
         out["settle"]["registrations JSON"] = server.settle()
         log(f"b. JSON registrations x{plan.json}, {c} clients")
         sms_at_start = _sms_lines(server)
-        regs_json = concurrent_run(base, _json_sender(json_payloads), label="registrations JSON", count=plan.json,
-                                   concurrency=c, max_seconds=plan.max_seconds, expect=201)
+        regs_json = concurrent_run(
+            base,
+            _json_sender(json_payloads),
+            label="registrations JSON",
+            count=plan.json,
+            concurrency=c,
+            max_seconds=plan.max_seconds,
+            expect=201,
+        )
         created_json = warmup_regs.statuses[201] + regs_json.statuses[201]
         log("waiting for the worker to deliver the SMS of the JSON registrations")
-        out["sms_after_json"] = _sms_wait(server, submitted=created_json, load_end=time.perf_counter(),
-                                          window=plan.sms_window, cap=plan.sms_cap, at_start=sms_at_start,
-                                          load_seconds=regs_json.elapsed)
+        out["sms_after_json"] = _sms_wait(
+            server,
+            submitted=created_json,
+            load_end=time.perf_counter(),
+            window=plan.sms_window,
+            cap=plan.sms_cap,
+            at_start=sms_at_start,
+            load_seconds=regs_json.elapsed,
+        )
         # The image baselines run with the SMS backlog delivered: the worker must not take CPU from them.
         log(f"c. image_clean baseline, {plan.clean_rounds} x 3 images")
         clean_before = clean_baseline(photos, rounds=plan.clean_rounds, max_seconds=plan.max_seconds)
         log("c. the bare image_clean on all cores, one process each (the floor of the goal)")
         floor = floor_all_cores(photos, seconds=4 if plan.photos < 50 else 10)
         log(f"c. warm-up: {c} registrations with 3 photos (not timed)")
-        warmup_photos = concurrent_run(base, _photo_sender(photo_warmup_payloads, photos),
-                                       label="warm-up 3 photos", count=len(photo_warmup_payloads), concurrency=c,
-                                       max_seconds=plan.max_seconds, expect=201, timeout=180)
+        warmup_photos = concurrent_run(
+            base,
+            _photo_sender(photo_warmup_payloads, photos),
+            label="warm-up 3 photos",
+            count=len(photo_warmup_payloads),
+            concurrency=c,
+            max_seconds=plan.max_seconds,
+            expect=201,
+            timeout=180,
+        )
         out["settle"]["registrations 3 photos"] = server.settle()
         log(f"c. registrations with 3 photos x{plan.photos}, {c} clients")
-        regs_photos = concurrent_run(base, _photo_sender(photo_payloads, photos), label="registrations 3 photos",
-                                     count=plan.photos, concurrency=c, max_seconds=plan.max_seconds, expect=201,
-                                     timeout=180)
+        regs_photos = concurrent_run(
+            base,
+            _photo_sender(photo_payloads, photos),
+            label="registrations 3 photos",
+            count=plan.photos,
+            concurrency=c,
+            max_seconds=plan.max_seconds,
+            expect=201,
+            timeout=180,
+        )
         load_end = time.perf_counter()
         created = created_json + warmup_photos.statuses[201] + regs_photos.statuses[201]
         log("waiting for the worker to deliver the SMS of the photo registrations")
-        out["sms"] = _sms_wait(server, submitted=created, load_end=load_end, window=plan.sms_window,
-                               cap=plan.sms_cap)
+        out["sms"] = _sms_wait(server, submitted=created, load_end=load_end, window=plan.sms_window, cap=plan.sms_cap)
         log("baselines again, after the loads")
         clean_after = clean_baseline(photos, rounds=plan.clean_rounds, max_seconds=plan.max_seconds)
-        health_after = concurrent_run(base, _health, label="health after", count=plan.health, concurrency=c,
-                                      max_seconds=plan.max_seconds)
+        health_after = concurrent_run(
+            base, _health, label="health after", count=plan.health, concurrency=c, max_seconds=plan.max_seconds
+        )
         counts = server.django_script("djtool.py", "count", timeout=120)
         log("statements of one JSON registration (the service's own, after one that fills the caches)")
         out["statements"] = server.django_script("djtool.py", "statements", timeout=120)
@@ -175,12 +226,16 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
     out["ratios"] = {
         "json_registrations_per_health_request": round(regs_json.rate / health_rate, 4) if health_rate else None,
         "photo_registrations_per_image_clean_submission": round(regs_photos.rate / clean_rate, 3)
-        if clean_rate else None,
+        if clean_rate
+        else None,
         "photo_registrations_per_floor_all_cores": round(regs_photos.rate / floor["submissions_per_second"], 3)
-        if floor["submissions_per_second"] else None,
+        if floor["submissions_per_second"]
+        else None,
         "sms_during_json_load_per_registration": round(
-            out["sms_after_json"]["delivered_per_second_during_load"] / regs_json.rate, 3)
-        if regs_json.rate and out["sms_after_json"]["delivered_per_second_during_load"] is not None else None,
+            out["sms_after_json"]["delivered_per_second_during_load"] / regs_json.rate, 3
+        )
+        if regs_json.rate and out["sms_after_json"]["delivered_per_second_during_load"] is not None
+        else None,
     }
     out["floor_all_cores"] = floor
     out["db"] = counts
@@ -197,8 +252,10 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
     for result in (warmup_health, warmup_regs, warmup_photos, health_before, regs_json, regs_photos, health_after):
         out["failures"] += [f"{result.label}: {f}" for f in result.failures[:20]]
         if result.hit_deadline:
-            out["failures"].append(f"{result.label}: stopped at the {plan.max_seconds:.0f} s limit after "
-                                   f"{result.done} of {result.planned} requests")
+            out["failures"].append(
+                f"{result.label}: stopped at the {plan.max_seconds:.0f} s limit after "
+                f"{result.done} of {result.planned} requests"
+            )
     if counts["dossiers"] != created:
         out["failures"].append(f"dossiers in the database {counts['dossiers']} != 201 answers {created}")
     if counts["documents"] != expected_documents:
@@ -208,8 +265,10 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
     for key in ("sms_after_json", "sms"):
         sms = out[key]
         if sms["seconds_until_all"] is None:
-            out["failures"].append(f"SMS: only {sms['delivered_within_window']} of {sms['submitted']} delivered "
-                                   f"{plan.sms_cap:.0f} s after the load")
+            out["failures"].append(
+                f"SMS: only {sms['delivered_within_window']} of {sms['submitted']} delivered "
+                f"{plan.sms_cap:.0f} s after the load"
+            )
     return out
 
 
@@ -232,35 +291,79 @@ def table_rows(out: dict) -> list[list[str]]:
     clean_mean = (cb["submissions_per_second"] + ca["submissions_per_second"]) / 2
 
     def load_row(name: str, r: dict, baseline: str = "", ratio: str = "") -> list[str]:
-        return [name, f"{r['per_second']:.1f}/s", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}",
-                f"{r['done']}/{r['planned']}", baseline, ratio]
+        return [
+            name,
+            f"{r['per_second']:.1f}/s",
+            f"{r['p50_ms']:.1f}",
+            f"{r['p99_ms']:.1f}",
+            f"{r['done']}/{r['planned']}",
+            baseline,
+            ratio,
+        ]
 
     return [
         load_row("a. GET health (before)", hb),
         load_row("a. GET health (after)", ha),
-        load_row("b. POST registration, JSON", rj, f"health {health_mean:.1f}/s",
-                 f"{out['ratios']['json_registrations_per_health_request']:.3f}"),
-        ["c. image_clean x3, own process (before)", f"{cb['submissions_per_second']:.2f}/s", "", "",
-         f"{cb['images']} img", f"{cb['images_per_second']:.1f} img/s", ""],
-        ["c. image_clean x3, own process (after)", f"{ca['submissions_per_second']:.2f}/s", "", "",
-         f"{ca['images']} img", f"{ca['images_per_second']:.1f} img/s", ""],
-        ["c. image_clean x3, all cores (floor)", f"{out['floor_all_cores']['submissions_per_second']:.2f}/s", "", "",
-         f"{out['floor_all_cores']['processes']} proc", f"{out['floor_all_cores']['images_per_second']:.1f} img/s", ""],
-        load_row("c. POST registration, 3 JPEGs", rp, f"image_clean {clean_mean:.2f}/s",
-                 f"{out['ratios']['photo_registrations_per_image_clean_submission']:.2f}"),
-        load_row("c. the same, against the all-cores floor", rp,
-                 f"floor {out['floor_all_cores']['submissions_per_second']:.2f}/s",
-                 f"{out['ratios']['photo_registrations_per_floor_all_cores']:.2f}"),
+        load_row(
+            "b. POST registration, JSON",
+            rj,
+            f"health {health_mean:.1f}/s",
+            f"{out['ratios']['json_registrations_per_health_request']:.3f}",
+        ),
+        [
+            "c. image_clean x3, own process (before)",
+            f"{cb['submissions_per_second']:.2f}/s",
+            "",
+            "",
+            f"{cb['images']} img",
+            f"{cb['images_per_second']:.1f} img/s",
+            "",
+        ],
+        [
+            "c. image_clean x3, own process (after)",
+            f"{ca['submissions_per_second']:.2f}/s",
+            "",
+            "",
+            f"{ca['images']} img",
+            f"{ca['images_per_second']:.1f} img/s",
+            "",
+        ],
+        [
+            "c. image_clean x3, all cores (floor)",
+            f"{out['floor_all_cores']['submissions_per_second']:.2f}/s",
+            "",
+            "",
+            f"{out['floor_all_cores']['processes']} proc",
+            f"{out['floor_all_cores']['images_per_second']:.1f} img/s",
+            "",
+        ],
+        load_row(
+            "c. POST registration, 3 JPEGs",
+            rp,
+            f"image_clean {clean_mean:.2f}/s",
+            f"{out['ratios']['photo_registrations_per_image_clean_submission']:.2f}",
+        ),
+        load_row(
+            "c. the same, against the all-cores floor",
+            rp,
+            f"floor {out['floor_all_cores']['submissions_per_second']:.2f}/s",
+            f"{out['ratios']['photo_registrations_per_floor_all_cores']:.2f}",
+        ),
     ]
 
 
 def _sms_line(label: str, sms: dict) -> str:
-    until = f"all after {sms['seconds_until_all']:.1f} s" if sms["seconds_until_all"] is not None \
+    until = (
+        f"all after {sms['seconds_until_all']:.1f} s"
+        if sms["seconds_until_all"] is not None
         else f"NOT all within {sms['waited_at_most']:.0f} s"
+    )
     if sms.get("drain_per_second"):
         until += f" (the backlog went at {sms['drain_per_second']:.0f} SMS/s)"
-    return (f"SMS delivered (sms.jsonl), {label}: {sms['delivered_at_load_end']} of {sms['submitted']} submitted "
-            f"at its end, {sms['delivered_within_window']} within {sms['window_seconds']:.0f} s after it; {until}")
+    return (
+        f"SMS delivered (sms.jsonl), {label}: {sms['delivered_at_load_end']} of {sms['submitted']} submitted "
+        f"at its end, {sms['delivered_within_window']} within {sms['window_seconds']:.0f} s after it; {until}"
+    )
 
 
 def check_lines(out: dict) -> list[str]:
@@ -279,13 +382,15 @@ def check_lines(out: dict) -> list[str]:
         f"statements of one JSON registration: {out['statements']['statements']} (the service's own, caches warm; "
         "BEGIN/COMMIT not counted)",
         _sms_line("JSON load (b)", out["sms_after_json"])
-        + (f"; during the load {out['sms_after_json']['delivered_per_second_during_load']:.1f} SMS/s = "
-           f"{out['ratios']['sms_during_json_load_per_registration']:.2f} x registrations/s"
-           if out["ratios"]["sms_during_json_load_per_registration"] is not None else ""),
+        + (
+            f"; during the load {out['sms_after_json']['delivered_per_second_during_load']:.1f} SMS/s = "
+            f"{out['ratios']['sms_during_json_load_per_registration']:.2f} x registrations/s"
+            if out["ratios"]["sms_during_json_load_per_registration"] is not None
+            else ""
+        ),
         _sms_line("photo load (c), cumulative", sms),
         f"shutdown: SIGTERM -> exit code {shut['exit_code']} in {shut['seconds']:.1f} s, "
         f"{'no process left' if not shut['leftovers'] else 'PROCESSES LEFT (killed)'} -> "
         + ("clean" if shut["clean"] else "NOT CLEAN"),
-        f"photos sent: {', '.join(f'{k} {v / 1e6:.2f} MB' for k, v in out['photo_bytes'].items())} "
-        f"(1732x1155 JPEG)",
+        f"photos sent: {', '.join(f'{k} {v / 1e6:.2f} MB' for k, v in out['photo_bytes'].items())} (1732x1155 JPEG)",
     ]

@@ -46,10 +46,18 @@ QUICK = Plan(sizes=(1_000, 10_000), rounds=40, warmup=5, max_seconds=120.0, prob
 
 def _params(kind: str, today: date) -> dict[str, str]:
     if kind == "province_90d":
-        return {"office": "79", "from": (today - timedelta(days=89)).isoformat(), "to": today.isoformat(),
-                "group_by": "day"}
-    return {"office": "00", "from": (today - timedelta(days=364)).isoformat(), "to": today.isoformat(),
-            "group_by": "day"}
+        return {
+            "office": "79",
+            "from": (today - timedelta(days=89)).isoformat(),
+            "to": today.isoformat(),
+            "group_by": "day",
+        }
+    return {
+        "office": "00",
+        "from": (today - timedelta(days=364)).isoformat(),
+        "to": today.isoformat(),
+        "group_by": "day",
+    }
 
 
 def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool, log) -> dict:
@@ -61,21 +69,28 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
             log(f"[{size:,}] gddt init in {server.data_dir}")
             server.init()
             log(f"[{size:,}] generating {size:,} dossiers")
-            entry["generation"] = server.django_script("generate.py", "--count", str(size), "--batch",
-                                                       str(plan.batch), live=True, timeout=6 * 3600)
+            entry["generation"] = server.django_script(
+                "generate.py", "--count", str(size), "--batch", str(plan.batch), live=True, timeout=6 * 3600
+            )
             log(f"[{size:,}] writing their transitions and rebuilding the report figures")
             entry["history"] = server.django_script("reports.py", "history", live=True, timeout=6 * 3600)
-            director = server.django_script("djtool.py", "officer", "--office", "79", "--role", "director",
-                                            "--username", "bench.director")["token"]
-            admin = server.django_script("djtool.py", "officer", "--office", "00", "--role", "admin",
-                                         "--username", "bench.admin")["token"]
+            director = server.django_script(
+                "djtool.py", "officer", "--office", "79", "--role", "director", "--username", "bench.director"
+            )["token"]
+            admin = server.django_script(
+                "djtool.py", "officer", "--office", "00", "--role", "admin", "--username", "bench.admin"
+            )["token"]
             entry["healthy_after_seconds"] = round(server.start(), 2)
             today = date.fromisoformat(entry["history"]["today"])
             tokens = {"province_90d": director, "country_365d": admin}
             expected = entry["history"]["expected"]
             for kind in KINDS:  # the figures are right before they are timed
-                answer = httpx.get(f"{server.base_url}{PROGRESS}", params=_params(kind, today), timeout=120,
-                                   headers={"Authorization": f"Bearer {tokens[kind]}"})
+                answer = httpx.get(
+                    f"{server.base_url}{PROGRESS}",
+                    params=_params(kind, today),
+                    timeout=120,
+                    headers={"Authorization": f"Bearer {tokens[kind]}"},
+                )
                 entry.setdefault("checked", {})[kind] = answer.status_code
                 if answer.status_code != 200:
                     out["failures"].append(f"[{size:,}] {kind}: {answer.status_code} {answer.text[:300]}")
@@ -83,15 +98,22 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
                 totals = answer.json()["totals"]
                 got = {name: totals[name] for name in expected[kind]}
                 if got != expected[kind]:
-                    out["failures"].append(f"[{size:,}] {kind}: totals {got} differ from the transitions' "
-                                           f"{expected[kind]}")
+                    out["failures"].append(
+                        f"[{size:,}] {kind}: totals {got} differ from the transitions' {expected[kind]}"
+                    )
             log(f"[{size:,}] {plan.rounds} reports per kind (+{plan.warmup} warm-up), one client, interleaved")
             probes = [Probe("health", path=lambda i: HEALTH, check=lambda i, r: r.status_code == 200)]
             probes += [_report_probe(kind, _params(kind, today)) for kind in KINDS]
             # One client, one token: the administrator's, who may see both (the director's answers were checked).
-            probes = sequential_run(server.base_url, probes, rounds=plan.rounds, warmup=plan.warmup,
-                                    max_seconds=plan.max_seconds, probe_budget=plan.probe_budget,
-                                    headers={"Authorization": f"Bearer {admin}"})
+            probes = sequential_run(
+                server.base_url,
+                probes,
+                rounds=plan.rounds,
+                warmup=plan.warmup,
+                max_seconds=plan.max_seconds,
+                probe_budget=plan.probe_budget,
+                headers={"Authorization": f"Bearer {admin}"},
+            )
             entry["latency"] = {p.label: p.result.as_dict() for p in probes}
             entry["shutdown"] = server.stop()
             for p in probes:
@@ -106,8 +128,9 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
 
 def _report_probe(kind: str, params: dict[str, str]) -> Probe:
     query = "&".join(f"{key}={value}" for key, value in params.items())
-    return Probe(kind, path=lambda i: f"{PROGRESS}?{query}",
-                 check=lambda i, r: r.status_code == 200 and '"totals"' in r.text)
+    return Probe(
+        kind, path=lambda i: f"{PROGRESS}?{query}", check=lambda i, r: r.status_code == 200 and '"totals"' in r.text
+    )
 
 
 def _summary(out: dict) -> dict:
@@ -122,11 +145,13 @@ def _summary(out: dict) -> dict:
         for size in sizes:
             lat = measured[size]["latency"][kind]
             health = measured[size]["latency"]["health"]
-            row[size] = {"p50_ms": lat["p50_ms"], "p99_ms": lat["p99_ms"], "n": lat["done"],
-                         "p50_per_health_p50": round(lat["p50_ms"] / health["p50_ms"], 2) if health["p50_ms"]
-                         else None,
-                         "p99_per_health_p99": round(lat["p99_ms"] / health["p99_ms"], 2) if health["p99_ms"]
-                         else None}
+            row[size] = {
+                "p50_ms": lat["p50_ms"],
+                "p99_ms": lat["p99_ms"],
+                "n": lat["done"],
+                "p50_per_health_p50": round(lat["p50_ms"] / health["p50_ms"], 2) if health["p50_ms"] else None,
+                "p99_per_health_p99": round(lat["p99_ms"] / health["p99_ms"], 2) if health["p99_ms"] else None,
+            }
         if small != large:
             row["growth_p50"] = round(row[large]["p50_ms"] / row[small]["p50_ms"], 2)
             row["growth_p99"] = round(row[large]["p99_ms"] / row[small]["p99_ms"], 2)
@@ -165,8 +190,13 @@ def table(out: dict) -> tuple[list[str], list[list[str]]]:
         if len(sizes) > 1:
             cells += [f"{row['growth_p50']:.2f}", f"{row['growth_p99']:.2f}"]
         cells += [f"{row[size]['p99_per_health_p99']:.2f}" for size in sizes]
-        cells.append("" if kind == "health" or len(sizes) == 1 else "goal met" if row["goal_met"] else
-                     f"ABOVE {GOAL_P99_GROWTH}x")
+        cells.append(
+            ""
+            if kind == "health" or len(sizes) == 1
+            else "goal met"
+            if row["goal_met"]
+            else f"ABOVE {GOAL_P99_GROWTH}x"
+        )
         rows.append(cells)
     return headers, rows
 
@@ -176,8 +206,10 @@ def findings(out: dict) -> list[str]:
     found = []
     for kind, row in summary.get("kinds", {}).items():
         if kind != "health" and row.get("goal_met") is False:
-            found.append(f"report {kind}: p99 grew x{row['growth_p99']:.2f} from {summary['sizes'][0]} to "
-                         f"{summary['sizes'][-1]} dossiers (goal: at most x{GOAL_P99_GROWTH})")
+            found.append(
+                f"report {kind}: p99 grew x{row['growth_p99']:.2f} from {summary['sizes'][0]} to "
+                f"{summary['sizes'][-1]} dossiers (goal: at most x{GOAL_P99_GROWTH})"
+            )
     return found
 
 
@@ -213,11 +245,22 @@ def history() -> dict:
     for office_id, code in offices.items():
         for role in ("v", "a"):
             user, _created = User.objects.get_or_create(
-                username=f"bench.{role}{code}", defaults={"kind": UserKind.OFFICER, "office_id": office_id,
-                                                          "password": unusable})
+                username=f"bench.{role}{code}",
+                defaults={"kind": UserKind.OFFICER, "office_id": office_id, "password": unusable},
+            )
             officers[(role, office_id)] = user.pk
-    fields = ("id", "status", "office_id", "completed_office_id", "submitted_at", "verified_at", "approved_at",
-              "rejected_at", "reject_reason", "expires_at")
+    fields = (
+        "id",
+        "status",
+        "office_id",
+        "completed_office_id",
+        "submitted_at",
+        "verified_at",
+        "approved_at",
+        "rejected_at",
+        "reject_reason",
+        "expires_at",
+    )
     written = 0
     chunk: list[Transition] = []
     # The generator dates some verifications and approvals up to two days after a recent submission, that is in
@@ -233,26 +276,66 @@ def history() -> dict:
         sys.stderr.write(f"    wrote {written:>9,} transitions\n")
         sys.stderr.flush()
 
-    for d in Dossier.objects.filter(transitions__isnull=True).order_by("id").values(*fields).iterator(
-            chunk_size=20_000):
+    for d in (
+        Dossier.objects.filter(transitions__isnull=True).order_by("id").values(*fields).iterator(chunk_size=20_000)
+    ):
         where = d["completed_office_id"] or d["office_id"]
-        chunk.append(Transition(dossier_id=d["id"], action="submit", from_status="", to_status="submitted",
-                                at=min(d["submitted_at"], latest)))
+        chunk.append(
+            Transition(
+                dossier_id=d["id"],
+                action="submit",
+                from_status="",
+                to_status="submitted",
+                at=min(d["submitted_at"], latest),
+            )
+        )
         if d["verified_at"]:
-            chunk.append(Transition(dossier_id=d["id"], action="verify", from_status="submitted",
-                                    to_status="verified", office_id=where, actor_id=officers[("v", where)],
-                                    at=min(d["verified_at"], latest)))
+            chunk.append(
+                Transition(
+                    dossier_id=d["id"],
+                    action="verify",
+                    from_status="submitted",
+                    to_status="verified",
+                    office_id=where,
+                    actor_id=officers[("v", where)],
+                    at=min(d["verified_at"], latest),
+                )
+            )
         if d["approved_at"]:
-            chunk.append(Transition(dossier_id=d["id"], action="approve", from_status="verified",
-                                    to_status="approved", office_id=where, actor_id=officers[("a", where)],
-                                    at=min(d["approved_at"], latest)))
+            chunk.append(
+                Transition(
+                    dossier_id=d["id"],
+                    action="approve",
+                    from_status="verified",
+                    to_status="approved",
+                    office_id=where,
+                    actor_id=officers[("a", where)],
+                    at=min(d["approved_at"], latest),
+                )
+            )
         if d["status"] == "rejected":
-            chunk.append(Transition(dossier_id=d["id"], action="reject", from_status="submitted",
-                                    to_status="rejected", office_id=where, actor_id=officers[("v", where)],
-                                    reason=d["reject_reason"] or "other", at=min(d["rejected_at"], latest)))
+            chunk.append(
+                Transition(
+                    dossier_id=d["id"],
+                    action="reject",
+                    from_status="submitted",
+                    to_status="rejected",
+                    office_id=where,
+                    actor_id=officers[("v", where)],
+                    reason=d["reject_reason"] or "other",
+                    at=min(d["rejected_at"], latest),
+                )
+            )
         if d["status"] == "expired":
-            chunk.append(Transition(dossier_id=d["id"], action="expire", from_status="submitted",
-                                    to_status="expired", at=min(d["expires_at"], latest)))
+            chunk.append(
+                Transition(
+                    dossier_id=d["id"],
+                    action="expire",
+                    from_status="submitted",
+                    to_status="expired",
+                    at=min(d["expires_at"], latest),
+                )
+            )
         if len(chunk) >= 50_000:
             flush()
     if chunk:
@@ -270,17 +353,32 @@ def history() -> dict:
         start = timezone.make_aware(_midnight(date.fromisoformat(params["from"])))
         end = timezone.make_aware(_midnight(date.fromisoformat(params["to"]) + timedelta(days=1)))
         path = Office.objects.get(code=params["office"]).path
-        where = (Q(action="submit", dossier__office__path__startswith=path)
-                 | Q(action="expire", dossier__office__path__startswith=path)
-                 | (~Q(action__in=["submit", "expire"]) & Q(office__path__startswith=path)))
-        counts = dict(Transition.objects.filter(where, at__gte=start, at__lt=end).values_list("action")
-                      .annotate(n=Count("id")).order_by())
-        expected[kind] = {"submitted": counts.get("submit", 0), "verified": counts.get("verify", 0),
-                          "approved": counts.get("approve", 0), "rejected": counts.get("reject", 0),
-                          "expired": counts.get("expire", 0)}
-    return {"transitions": written, "write_seconds": round(written_seconds, 1),
-            "rebuild_seconds": round(rebuild_seconds, 1), "rebuilt_transitions": rebuilt.transitions,
-            "today": today.isoformat(), "expected": expected}
+        where = (
+            Q(action="submit", dossier__office__path__startswith=path)
+            | Q(action="expire", dossier__office__path__startswith=path)
+            | (~Q(action__in=["submit", "expire"]) & Q(office__path__startswith=path))
+        )
+        counts = dict(
+            Transition.objects.filter(where, at__gte=start, at__lt=end)
+            .values_list("action")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        expected[kind] = {
+            "submitted": counts.get("submit", 0),
+            "verified": counts.get("verify", 0),
+            "approved": counts.get("approve", 0),
+            "rejected": counts.get("reject", 0),
+            "expired": counts.get("expire", 0),
+        }
+    return {
+        "transitions": written,
+        "write_seconds": round(written_seconds, 1),
+        "rebuild_seconds": round(rebuild_seconds, 1),
+        "rebuilt_transitions": rebuilt.transitions,
+        "today": today.isoformat(),
+        "expected": expected,
+    }
 
 
 def _midnight(day: date):

@@ -41,8 +41,10 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths,
-                                                                                                          strict=True)))
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
     return "\n".join([line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
 
 
@@ -61,15 +63,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small counts and sizes: a smoke run")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated, of: {', '.join(SECTIONS)}")
-    parser.add_argument("--sizes", type=_sizes,
-                        help="look-up database sizes, e.g. 10k,1M (default 10k,1M; quick 1k,10k)")
+    parser.add_argument(
+        "--sizes", type=_sizes, help="look-up database sizes, e.g. 10k,1M (default 10k,1M; quick 1k,10k)"
+    )
     parser.add_argument("--concurrency", type=int, help="clients in flight for the throughput figures (default 8)")
     parser.add_argument("--rounds", type=int, help="measured look-ups per kind and size (default 300; quick 60)")
-    parser.add_argument("--database-url", help="a PostgreSQL database to DROP and recreate for each server "
-                                               "(its name must contain 'bench'); default: the embedded SQLite")
-    parser.add_argument("--postgres", metavar="URL",
-                        help="also run the registration and look-up sections on this PostgreSQL database (dropped "
-                             "and recreated; its name must contain 'bench'), after the default database")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database to DROP and recreate for each server "
+        "(its name must contain 'bench'); default: the embedded SQLite",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also run the registration and look-up sections on this PostgreSQL database (dropped "
+        "and recreated; its name must contain 'bench'), after the default database",
+    )
     parser.add_argument("--workers", type=int, help="web processes of gddt serve (default: its own, 2 per core + 1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directories")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "out" / "latest.json")
@@ -83,14 +92,21 @@ def main() -> int:
     report: dict = {
         "meta": {
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform(), "database": "postgresql" if args.database_url else "sqlite (embedded)",
-            "quick": args.quick, "sections": sections, "argv": sys.argv[1:],
+            "host": platform.node(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "database": "postgresql" if args.database_url else "sqlite (embedded)",
+            "quick": args.quick,
+            "sections": sections,
+            "argv": sys.argv[1:],
         },
         "failures": [],
     }
-    print(f"GDĐT bench: {report['meta']['started_at']}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"database {report['meta']['database']}{', QUICK' if args.quick else ''}")
+    print(
+        f"GDĐT bench: {report['meta']['started_at']}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"database {report['meta']['database']}{', QUICK' if args.quick else ''}"
+    )
     common = {"database_url": args.database_url, "workers": args.workers, "keep": args.keep, "log": log}
     # The sections that depend on the database run on each one asked for; the first keeps the plain key.
     databases = [("", args.database_url)] + ([("_postgresql", args.postgres)] if args.postgres else [])
@@ -101,15 +117,19 @@ def main() -> int:
             plan = registration.QUICK if args.quick else registration.Plan()
             if args.concurrency:
                 plan = registration.Plan(**{**plan.__dict__, "concurrency": args.concurrency})
-            _section(report, f"registration{suffix}", lambda plan=plan, c=db_common: registration.run(plan, **c),
-                     _print_registration)
+            _section(
+                report,
+                f"registration{suffix}",
+                lambda plan=plan, c=db_common: registration.run(plan, **c),
+                _print_registration,
+            )
         if "lookup" in sections:
             lplan = lookup.QUICK if args.quick else lookup.Plan()
             if args.sizes or args.rounds:
-                lplan = lookup.Plan(**{**lplan.__dict__, "sizes": args.sizes or lplan.sizes,
-                                       "rounds": args.rounds or lplan.rounds})
-            _section(report, f"lookup{suffix}", lambda lplan=lplan, c=db_common: lookup.run(lplan, **c),
-                     _print_lookup)
+                lplan = lookup.Plan(
+                    **{**lplan.__dict__, "sizes": args.sizes or lplan.sizes, "rounds": args.rounds or lplan.rounds}
+                )
+            _section(report, f"lookup{suffix}", lambda lplan=lplan, c=db_common: lookup.run(lplan, **c), _print_lookup)
     if "photos" in sections:
         _section(report, "photos", lambda: _photos_run(quick=args.quick), _print_photos)
     if "sms" in sections:
@@ -118,8 +138,9 @@ def main() -> int:
     if "reports" in sections:
         rplan = reports.QUICK if args.quick else reports.Plan()
         if args.sizes or args.rounds:
-            rplan = reports.Plan(**{**rplan.__dict__, "sizes": args.sizes or rplan.sizes,
-                                    "rounds": args.rounds or rplan.rounds})
+            rplan = reports.Plan(
+                **{**rplan.__dict__, "sizes": args.sizes or rplan.sizes, "rounds": args.rounds or rplan.rounds}
+            )
         _section(report, "reports", lambda: reports.run(rplan, **common), _print_reports)
 
     if "nodes" in sections:
@@ -129,9 +150,21 @@ def main() -> int:
     report["goals"] = goals(report)
     if report["goals"]:
         print("\n== Goals of issue 14 (ratios of this run)")
-        print(table(["goal", "database", "ratio", "target", ""],
-                    [[g["goal"], g["database"], f"{g['ratio']:.2f}" if g["ratio"] is not None else "-",
-                      g["target"], "met" if g["met"] else "NOT MET"] for g in report["goals"]]))
+        print(
+            table(
+                ["goal", "database", "ratio", "target", ""],
+                [
+                    [
+                        g["goal"],
+                        g["database"],
+                        f"{g['ratio']:.2f}" if g["ratio"] is not None else "-",
+                        g["target"],
+                        "met" if g["met"] else "NOT MET",
+                    ]
+                    for g in report["goals"]
+                ],
+            )
+        )
         print(f"machine load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
     report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     report["findings"] = lookup.findings(report.get("lookup") or {}) + reports.findings(report.get("reports") or {})
@@ -164,26 +197,50 @@ def goals(report: dict) -> list[dict]:
 
     def add(goal: str, database: str, ratio: float | None, target: float, at_least: bool = True) -> None:
         met = ratio is not None and (ratio >= target if at_least else ratio <= target)
-        found.append({"goal": goal, "database": database, "ratio": ratio,
-                      "target": f"{'>=' if at_least else '<='} {target}", "met": met})
+        found.append(
+            {
+                "goal": goal,
+                "database": database,
+                "ratio": ratio,
+                "target": f"{'>=' if at_least else '<='} {target}",
+                "met": met,
+            }
+        )
 
     for key, database in (("", report["meta"]["database"]), ("_postgresql", "postgresql")):
         reg = report.get(f"registration{key}") or {}
         ratios = reg.get("ratios") or {}
         if ratios:
-            add("JSON registrations/s ÷ health requests/s", database,
-                ratios.get("json_registrations_per_health_request"), registration.GOAL_JSON)
-            add("registrations with 3 photos/s ÷ all-cores image_clean floor", database,
-                ratios.get("photo_registrations_per_floor_all_cores"), registration.GOAL_PHOTOS)
-            add("SMS delivered/s during the JSON load ÷ registrations/s", database,
-                ratios.get("sms_during_json_load_per_registration"), registration.GOAL_SMS)
+            add(
+                "JSON registrations/s ÷ health requests/s",
+                database,
+                ratios.get("json_registrations_per_health_request"),
+                registration.GOAL_JSON,
+            )
+            add(
+                "registrations with 3 photos/s ÷ all-cores image_clean floor",
+                database,
+                ratios.get("photo_registrations_per_floor_all_cores"),
+                registration.GOAL_PHOTOS,
+            )
+            add(
+                "SMS delivered/s during the JSON load ÷ registrations/s",
+                database,
+                ratios.get("sms_during_json_load_per_registration"),
+                registration.GOAL_SMS,
+            )
         summary = (report.get(f"lookup{key}") or {}).get("summary") or {}
         sizes = summary.get("sizes") or []
         if len(sizes) > 1:
             for kind, row in summary["kinds"].items():
                 if kind != "health":
-                    add(f"look-up by {kind}: p99 at {int(sizes[-1]):,} ÷ p99 at {int(sizes[0]):,}", database,
-                        row.get("growth_p99"), lookup.GOAL_P99_GROWTH, at_least=False)
+                    add(
+                        f"look-up by {kind}: p99 at {int(sizes[-1]):,} ÷ p99 at {int(sizes[0]):,}",
+                        database,
+                        row.get("growth_p99"),
+                        lookup.GOAL_P99_GROWTH,
+                        at_least=False,
+                    )
     for label, entry in ((report.get("photos") or {}).get("compare") or {}).get("sizes", {}).items():
         add(f"photo pipeline: Pillow ms ÷ libvips ms, {label}", "-", entry["ratio"], entry["goal"])
     return found
@@ -207,58 +264,82 @@ def _section(report: dict, name: str, run, show) -> None:
 
 def _print_registration(out: dict) -> None:
     plan = out["plan"]
-    print(f"\n== 1. Registration throughput through the real server ({out['server']}; {plan['concurrency']} "
-          f"clients in flight; {out['seconds']:.0f} s)")
-    print(table(["figure", "rate", "p50 ms", "p99 ms", "done", "baseline (same run)", "ratio"],
-                registration.table_rows(out)))
-    print("ratio b = JSON registrations/s ÷ mean health requests/s; ratio c = photo registrations/s ÷ mean "
-          "image_clean submissions/s (3 images each, one process)")
+    print(
+        f"\n== 1. Registration throughput through the real server ({out['server']}; {plan['concurrency']} "
+        f"clients in flight; {out['seconds']:.0f} s)"
+    )
+    print(
+        table(
+            ["figure", "rate", "p50 ms", "p99 ms", "done", "baseline (same run)", "ratio"], registration.table_rows(out)
+        )
+    )
+    print(
+        "ratio b = JSON registrations/s ÷ mean health requests/s; ratio c = photo registrations/s ÷ mean "
+        "image_clean submissions/s (3 images each, one process)"
+    )
     for line in registration.check_lines(out):
         print(f"  {line}")
 
 
 def _print_reports(out: dict) -> None:
-    print(f"\n== Progress report latency: GET /api/v1/reports/progress, one client, interleaved "
-          f"({out['seconds']:.0f} s)")
+    print(
+        f"\n== Progress report latency: GET /api/v1/reports/progress, one client, interleaved ({out['seconds']:.0f} s)"
+    )
     for size, entry in out["sizes"].items():
         gen, hist = entry.get("generation", {}), entry.get("history", {})
         if gen and hist:
-            print(f"  [{int(size):,}] generated {gen['count']:,} dossiers in {gen['seconds']:.1f} s; wrote "
-                  f"{hist['transitions']:,} transitions in {hist['write_seconds']:.1f} s; `reports rebuild` took "
-                  f"{hist['rebuild_seconds']:.1f} s")
+            print(
+                f"  [{int(size):,}] generated {gen['count']:,} dossiers in {gen['seconds']:.1f} s; wrote "
+                f"{hist['transitions']:,} transitions in {hist['write_seconds']:.1f} s; `reports rebuild` took "
+                f"{hist['rebuild_seconds']:.1f} s"
+            )
     headers, rows = reports.table(out)
     if rows:
         print(table(headers, rows))
-        print(f"goal: p99 at the largest size at most {reports.GOAL_P99_GROWTH}x p99 at the smallest; "
-              "p99 ÷ health = p99 of the report ÷ p99 of GET /api/v1/health, same server, interleaved.")
+        print(
+            f"goal: p99 at the largest size at most {reports.GOAL_P99_GROWTH}x p99 at the smallest; "
+            "p99 ÷ health = p99 of the report ÷ p99 of GET /api/v1/health, same server, interleaved."
+        )
 
 
 def _print_lookup(out: dict) -> None:
-    print(f"\n== 2. Look-up latency at the counter: GET /api/v1/office/dossiers?q=, one client, interleaved "
-          f"({out['seconds']:.0f} s)")
+    print(
+        f"\n== 2. Look-up latency at the counter: GET /api/v1/office/dossiers?q=, one client, interleaved "
+        f"({out['seconds']:.0f} s)"
+    )
     for size, entry in out["sizes"].items():
         gen = entry.get("generation", {})
         if gen:
-            print(f"  generated {gen['count']:,} dossiers in {gen['seconds']:.1f} s ({gen['rows_per_second']:,.0f} "
-                  f"rows/s, {gen['vendor']})")
+            print(
+                f"  generated {gen['count']:,} dossiers in {gen['seconds']:.1f} s ({gen['rows_per_second']:,.0f} "
+                f"rows/s, {gen['vendor']})"
+            )
         if "skipped" in entry:
             print(f"  [{int(size):,}] skipped: {entry['skipped']}")
         elif "latency" in entry:
             shut = entry["shutdown"]
             bad = sum(r["unexpected"] for r in entry["latency"].values())
-            capped = [f"{kind} ({r['done']} of {r['planned']} measured, its {out['plan']['probe_budget']:.0f} s "
-                      "budget used up)" for kind, r in entry["latency"].items() if r["capped"] or r["hit_deadline"]]
-            print(f"  [{int(size):,}] {out['plan']['rounds']} look-ups per kind: {bad} wrong answers; "
-                  f"shutdown exit {shut['exit_code']} in {shut['seconds']:.1f} s "
-                  f"({'clean' if shut['clean'] else 'NOT CLEAN'})"
-                  + (f"; sampled less: {', '.join(capped)}" if capped else ""))
+            capped = [
+                f"{kind} ({r['done']} of {r['planned']} measured, its {out['plan']['probe_budget']:.0f} s "
+                "budget used up)"
+                for kind, r in entry["latency"].items()
+                if r["capped"] or r["hit_deadline"]
+            ]
+            print(
+                f"  [{int(size):,}] {out['plan']['rounds']} look-ups per kind: {bad} wrong answers; "
+                f"shutdown exit {shut['exit_code']} in {shut['seconds']:.1f} s "
+                f"({'clean' if shut['clean'] else 'NOT CLEAN'})"
+                + (f"; sampled less: {', '.join(capped)}" if capped else "")
+            )
     headers, rows = lookup.table(out)
     if rows:
         print(table(headers, rows))
-        print("growth = p50 (p99) at the largest size ÷ at the smallest; ÷ health growth = that p50 growth ÷ the p50 "
-              "growth of GET /api/v1/health between the same two servers (cancels the machine's drift);\n"
-              "p50 ÷ health = p50 of the kind ÷ p50 of GET /api/v1/health, same server, interleaved. "
-              f"SLOW = a full table scan in the query plan, or ÷ health growth above {lookup.SLOW_RATIO:.0f}.")
+        print(
+            "growth = p50 (p99) at the largest size ÷ at the smallest; ÷ health growth = that p50 growth ÷ the p50 "
+            "growth of GET /api/v1/health between the same two servers (cancels the machine's drift);\n"
+            "p50 ÷ health = p50 of the kind ÷ p50 of GET /api/v1/health, same server, interleaved. "
+            f"SLOW = a full table scan in the query plan, or ÷ health growth above {lookup.SLOW_RATIO:.0f}."
+        )
     for line in lookup.plan_lines(out):
         print(f"  {line}")
 
@@ -273,28 +354,60 @@ def _photos_run(*, quick: bool) -> dict:
 
 def _print_photos(out: dict) -> None:
     floor = out["floor_all_cores"]
-    print(f"\n== 3. Photos: decode, orient, strip, re-encode, own processes ({out['seconds']:.0f} s; load average "
-          f"{out['load_average'][0]:.1f} at the end)")
-    rows = [[f"{label} JPEG ({e['mb_per_image']} MB), {e['images']} images", f"{e['pillow_ms']:.1f}",
-             f"{e['libvips_ms']:.1f}", f"{e['ratio']:.2f}", f">= {e['goal']}", "met" if e["met"] else "NOT MET",
-             f"{e['pillow_cpu_ms']:.1f}", f"{e['libvips_cpu_ms']:.1f}", f"{e['cpu_ratio']:.2f}"]
-            for label, e in out["compare"]["sizes"].items()]
-    print(table(["same files, alternately", "Pillow ms", "libvips ms", "ratio", "goal", "", "Pillow CPU ms",
-                 "libvips CPU ms", "CPU ratio"], rows))
-    print("ratio = mean wall ms per image of the former Pillow pipeline (bench/pillow_pipeline.py) ÷ that of today's "
-          "image_clean (libvips; a 12 MP photo is also shrunk to GDDT_PHOTO_MAX_SIDE);\nCPU = CPU time of the "
-          "process per image, all threads (libvips decodes and encodes on two threads, Pillow on one)")
-    print(f"  all-cores floor: {floor['processes']} processes x {floor['seconds']:.0f} s, image_clean of the three "
-          f"2 MP photos of a submission: {floor['images_per_second']:.1f} images/s = "
-          f"{floor['submissions_per_second']:.2f} submissions/s"
-          + (f" ({floor['late_starts']} process(es) started late)" if floor["late_starts"] else ""))
+    print(
+        f"\n== 3. Photos: decode, orient, strip, re-encode, own processes ({out['seconds']:.0f} s; load average "
+        f"{out['load_average'][0]:.1f} at the end)"
+    )
+    rows = [
+        [
+            f"{label} JPEG ({e['mb_per_image']} MB), {e['images']} images",
+            f"{e['pillow_ms']:.1f}",
+            f"{e['libvips_ms']:.1f}",
+            f"{e['ratio']:.2f}",
+            f">= {e['goal']}",
+            "met" if e["met"] else "NOT MET",
+            f"{e['pillow_cpu_ms']:.1f}",
+            f"{e['libvips_cpu_ms']:.1f}",
+            f"{e['cpu_ratio']:.2f}",
+        ]
+        for label, e in out["compare"]["sizes"].items()
+    ]
+    print(
+        table(
+            [
+                "same files, alternately",
+                "Pillow ms",
+                "libvips ms",
+                "ratio",
+                "goal",
+                "",
+                "Pillow CPU ms",
+                "libvips CPU ms",
+                "CPU ratio",
+            ],
+            rows,
+        )
+    )
+    print(
+        "ratio = mean wall ms per image of the former Pillow pipeline (bench/pillow_pipeline.py) ÷ that of today's "
+        "image_clean (libvips; a 12 MP photo is also shrunk to GDDT_PHOTO_MAX_SIDE);\nCPU = CPU time of the "
+        "process per image, all threads (libvips decodes and encodes on two threads, Pillow on one)"
+    )
+    print(
+        f"  all-cores floor: {floor['processes']} processes x {floor['seconds']:.0f} s, image_clean of the three "
+        f"2 MP photos of a submission: {floor['images_per_second']:.1f} images/s = "
+        f"{floor['submissions_per_second']:.2f} submissions/s"
+        + (f" ({floor['late_starts']} process(es) started late)" if floor["late_starts"] else "")
+    )
 
 
 def _print_sms(out: dict) -> None:
     print(f"\n== Messages to a local HTTP gateway: gddt worker vs a plain httpx client ({out['seconds']:.0f} s)")
     print(table(["workers", "delivered/s", "plain client/s", "ratio", "goal", ""], sms.table_rows(out)))
-    print("ratio = messages/s the workers delivered ÷ posts/s of one plain httpx client to the same gateway, in "
-          "alternating rounds (bench/sms.py)")
+    print(
+        "ratio = messages/s the workers delivered ÷ posts/s of one plain httpx client to the same gateway, in "
+        "alternating rounds (bench/sms.py)"
+    )
 
 
 if __name__ == "__main__":

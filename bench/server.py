@@ -52,8 +52,7 @@ def postgres_recreate(database_url: str, *, create: bool = True) -> None:
 class Server:
     """One instance of the service. Use as a context manager around `start()` so that it always stops."""
 
-    def __init__(self, *, label: str, database_url: str | None = None, workers: int | None = None,
-                 keep: bool = False):
+    def __init__(self, *, label: str, database_url: str | None = None, workers: int | None = None, keep: bool = False):
         self.label = label
         self.database_url = database_url
         self.workers = workers
@@ -103,8 +102,15 @@ class Server:
     def _run(self, argv: list[str], *, timeout: float, live: bool = False) -> str:
         name = " ".join(Path(a).name for a in argv[:3])
         try:
-            done = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE, stderr=None if live else subprocess.PIPE,
-                                  text=True, timeout=timeout, check=False)
+            done = subprocess.run(
+                argv,
+                env=self.env,
+                stdout=subprocess.PIPE,
+                stderr=None if live else subprocess.PIPE,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
         except subprocess.TimeoutExpired as error:
             raise BenchError(f"{name} did not finish within {timeout:.0f} s") from error
         if done.returncode != 0:
@@ -119,14 +125,16 @@ class Server:
             argv += ["--workers", str(self.workers)]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed in stop()
         # A session of its own: the serve process and its children form one group that we can check for leftovers.
-        self.process = subprocess.Popen(argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self._log = log
         started = time.perf_counter()
         while time.perf_counter() - started < timeout:
             if self.process.poll() is not None:
-                raise BenchError(f"gddt serve exited with {self.process.returncode} before it was healthy:\n"
-                                 f"{self.log_tail()}")
+                raise BenchError(
+                    f"gddt serve exited with {self.process.returncode} before it was healthy:\n{self.log_tail()}"
+                )
             try:
                 if httpx.get(f"{self.base_url}/api/v1/health", timeout=2).status_code == 200:
                     return time.perf_counter() - started
@@ -173,8 +181,12 @@ class Server:
                 os.killpg(pgid, signal.SIGKILL)  # only the group this bench started
             self.process.wait(timeout=10)
         self._log.close()
-        self.stop_report = {"exit_code": exit_code, "seconds": round(seconds, 2),
-                            "clean": exit_code == 0 and not leftovers, "leftovers": leftovers}
+        self.stop_report = {
+            "exit_code": exit_code,
+            "seconds": round(seconds, 2),
+            "clean": exit_code == 0 and not leftovers,
+            "leftovers": leftovers,
+        }
         return self.stop_report
 
     def cleanup(self) -> None:

@@ -66,15 +66,19 @@ def _fill(count: int) -> None:
     text = "BHXH VN: Da nhan ho so DK GDDT so 26-0001234-5 (ma so BHXH 0123456789). Mang giay to toi co quan BHXH."
     for start in range(0, count, 2000):
         SmsMessage.objects.bulk_create(
-            SmsMessage(to=f"0912{index % 10**6:06d}", text=text, template="submitted", created_at=now,
-                       next_attempt_at=now) for index in range(start, min(count, start + 2000)))
+            SmsMessage(
+                to=f"0912{index % 10**6:06d}", text=text, template="submitted", created_at=now, next_attempt_at=now
+            )
+            for index in range(start, min(count, start + 2000))
+        )
     print(json.dumps({"filled": count}))
 
 
 class Gateway:
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, __file__, "stub"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "stub"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().strip()
         if not self.url.startswith("http://"):
@@ -91,8 +95,12 @@ class Gateway:
 
 
 def _bodies(count: int) -> list[bytes]:
-    return [json.dumps({"to": f"+84912{i % 10**6:06d}", "text": "BHXH VN: " + "x" * 100,
-                        "reference": str(uuid.uuid4())}).encode() for i in range(count)]
+    return [
+        json.dumps(
+            {"to": f"+84912{i % 10**6:06d}", "text": "BHXH VN: " + "x" * 100, "reference": str(uuid.uuid4())}
+        ).encode()
+        for i in range(count)
+    ]
 
 
 def ceiling_burst(client: httpx.Client, gateway: Gateway, posts: int) -> float:
@@ -112,12 +120,23 @@ def workers_run(gateway: Gateway, *, workers: int, plan: Plan, database_url: str
     with Server(label=f"sms{workers}", database_url=database_url) as server:
         server.init()
         server.django_script("sms.py", "fill", str(plan.messages))
-        env = {**server.env, "GDDT_SMS_BACKEND": "http", "GDDT_SMS_HTTP_URL": gateway.url,
-               "GDDT_SCHEDULER_SECONDS": "3600", "GDDT_LOG_LEVEL": "WARNING"}
+        env = {
+            **server.env,
+            "GDDT_SMS_BACKEND": "http",
+            "GDDT_SMS_HTTP_URL": gateway.url,
+            "GDDT_SCHEDULER_SECONDS": "3600",
+            "GDDT_LOG_LEVEL": "WARNING",
+        }
         log(f"sms: {workers} worker(s) against the plain client, {plan.rounds} alternating rounds")
-        processes = [subprocess.Popen([str(BIN / "gddt"), "worker", "--no-scheduler"], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                     for _ in range(workers)]
+        processes = [
+            subprocess.Popen(
+                [str(BIN / "gddt"), "worker", "--no-scheduler"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
         stats = httpx.Client(timeout=10)
         poster = httpx.Client(headers={"Content-Type": "application/json"}, timeout=10)
 
@@ -158,12 +177,22 @@ def workers_run(gateway: Gateway, *, workers: int, plan: Plan, database_url: str
                 process.wait(timeout=60)
             stats.close()
             poster.close()
-        left = json.loads(subprocess.run([str(BIN / "gddt"), "sms", "status", "--json"], env=env, check=True,
-                                         capture_output=True, text=True).stdout)
+        left = json.loads(
+            subprocess.run(
+                [str(BIN / "gddt"), "sms", "status", "--json"], env=env, check=True, capture_output=True, text=True
+            ).stdout
+        )
     ceiling_rate = plan.rounds * plan.round_size / client_seconds
     rate = delivered / worker_seconds
-    return {"workers": workers, "delivered": delivered, "per_second": rate, "ceiling_per_second": ceiling_rate,
-            "ratio": rate / ceiling_rate, "queue_left": left["queue_depth"], "dead": left["dead_letters"]}
+    return {
+        "workers": workers,
+        "delivered": delivered,
+        "per_second": rate,
+        "ceiling_per_second": ceiling_rate,
+        "ratio": rate / ceiling_rate,
+        "queue_left": left["queue_depth"],
+        "dead": left["dead_letters"],
+    }
 
 
 def run(plan: Plan, *, database_url: str | None = None, log=lambda message: None, **_: object) -> dict:
@@ -174,15 +203,28 @@ def run(plan: Plan, *, database_url: str | None = None, log=lambda message: None
     finally:
         gateway.close()
     failures = [f"{run['workers']} worker(s): {run['dead']} dead letters" for run in (one, two) if run["dead"]]
-    return {"one": one, "two": two, "ratio_one": one["ratio"], "ratio_two": two["ratio"], "goal_one": GOAL_ONE_WORKER,
-            "met": one["ratio"] >= GOAL_ONE_WORKER, "failures": failures}
+    return {
+        "one": one,
+        "two": two,
+        "ratio_one": one["ratio"],
+        "ratio_two": two["ratio"],
+        "goal_one": GOAL_ONE_WORKER,
+        "met": one["ratio"] >= GOAL_ONE_WORKER,
+        "failures": failures,
+    }
 
 
 def table_rows(out: dict) -> list[list[str]]:
     one, two = out["one"], out["two"]
     return [
-        ["1 worker", f"{one['per_second']:,.0f}", f"{one['ceiling_per_second']:,.0f}", f"{one['ratio']:.2f}",
-         f">= {out['goal_one']}", "met" if out["met"] else "NOT MET"],
+        [
+            "1 worker",
+            f"{one['per_second']:,.0f}",
+            f"{one['ceiling_per_second']:,.0f}",
+            f"{one['ratio']:.2f}",
+            f">= {out['goal_one']}",
+            "met" if out["met"] else "NOT MET",
+        ],
         ["2 workers", f"{two['per_second']:,.0f}", f"{two['ceiling_per_second']:,.0f}", f"{two['ratio']:.2f}", "", ""],
     ]
 
@@ -193,8 +235,9 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["fill"]:
         _fill(int(sys.argv[2]))
     else:
-        result = run(QUICK if "--quick" in sys.argv else Plan(),
-                     log=lambda message: sys.stderr.write(f"  .. {message}\n"))
+        result = run(
+            QUICK if "--quick" in sys.argv else Plan(), log=lambda message: sys.stderr.write(f"  .. {message}\n")
+        )
         for row in table_rows(result):
             print("  ".join(row))
         print(json.dumps(result, default=str))

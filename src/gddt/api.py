@@ -20,9 +20,11 @@ logger = logging.getLogger(__name__)
 
 _PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 # gunicorn answers a request line longer than it accepts itself, before the application, with a short HTML page.
-_URI_TOO_LONG = {"description": "The URL is longer than the web server accepts (answered by the web server, "
-                                "before the application, as a short HTML page)",
-                 "content": {"text/html": {"schema": {"type": "string"}}}}
+_URI_TOO_LONG = {
+    "description": "The URL is longer than the web server accepts (answered by the web server, "
+    "before the application, as a short HTML page)",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 _WHY = {
     400: "The request is malformed: a body that is not JSON or multipart, or a bad If-Match or Idempotency-Key",
     401: "Not signed in: no valid bearer token (or officer session)",
@@ -58,8 +60,9 @@ def openapi_problems_describe(document: dict[str, Any]) -> dict[str, Any]:
 
 
 class GddtApi(NinjaAPI):
-    def get_openapi_schema(self, *, path_prefix: str | None = None,
-                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         openapi_problems_describe(document)
         return document
@@ -74,8 +77,11 @@ api = GddtApi(
 
 
 def problem_response(problem: Problem) -> HttpResponse:
-    response = HttpResponse(json.dumps(problem.as_dict(), ensure_ascii=False), status=problem.status,
-                            content_type="application/problem+json")
+    response = HttpResponse(
+        json.dumps(problem.as_dict(), ensure_ascii=False),
+        status=problem.status,
+        content_type="application/problem+json",
+    )
     if problem.status == 401:
         response["WWW-Authenticate"] = "Bearer"
     if problem.status == 429 and "retry_after" in problem.extra:
@@ -119,8 +125,14 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
     for error in exc.errors:
         kind = str(error.get("type", "invalid"))
         if kind == "json_invalid":
-            return problem_response(Problem(400, _("The request is malformed."), "bad_request",
-                                            [FieldError("", "malformed_json", _("The body is not valid JSON."))]))
+            return problem_response(
+                Problem(
+                    400,
+                    _("The request is malformed."),
+                    "bad_request",
+                    [FieldError("", "malformed_json", _("The body is not valid JSON."))],
+                )
+            )
         errors.append(FieldError(_field_path(error.get("loc", [])), *_validation_message(kind, error.get("ctx"))))
     return problem_response(invalid(errors))
 
@@ -139,8 +151,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def on_malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
     from gddt.core.errors import FieldError
 
-    return problem_response(Problem(400, _("The request is malformed."), "bad_request",
-                                    [FieldError("", "malformed_multipart", _("The multipart body cannot be read."))]))
+    return problem_response(
+        Problem(
+            400,
+            _("The request is malformed."),
+            "bad_request",
+            [FieldError("", "malformed_multipart", _("The multipart body cannot be read."))],
+        )
+    )
 
 
 @api.exception_handler(Http404)
@@ -150,8 +168,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    logger.error("unexpected error on %s %s: %s", request.method, request.path, type(exc).__name__,
-                 exc_info=exc)
+    logger.error("unexpected error on %s %s: %s", request.method, request.path, type(exc).__name__, exc_info=exc)
     return problem_response(Problem(500, _("Something went wrong on our side. Please try again."), "server_error"))
 
 
@@ -166,8 +183,17 @@ def _routers() -> None:
     from gddt.registrations.api import router as registrations_router
     from gddt.reports.api import router as reports_router
 
-    for router in (registrations_router, offices_router, adminunits_router, counter_router, accounts_router,
-                   audit_router, core_router, reports_router, notifications_router):
+    for router in (
+        registrations_router,
+        offices_router,
+        adminunits_router,
+        counter_router,
+        accounts_router,
+        audit_router,
+        core_router,
+        reports_router,
+        notifications_router,
+    ):
         api.add_router("", router)
 
 

@@ -40,8 +40,11 @@ ALLOWED_HOSTS = env_list("GDDT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]
 CSRF_TRUSTED_ORIGINS = env_list("GDDT_CSRF_TRUSTED_ORIGINS", [])
 # The public base URL (the OpenID Connect issuer, printed links); GDDT_SITE_URL is its former name.
 # Unset: where `gddt serve` listens, so that `make run` and `gddt demo` print the address really served.
-SITE_URL = (env_str("GDDT_PUBLIC_URL") or env_str("GDDT_SITE_URL")
-            or f"http://{env_str('GDDT_HOST', '127.0.0.1')}:{env_str('GDDT_PORT', '8000')}").rstrip("/")
+SITE_URL = (
+    env_str("GDDT_PUBLIC_URL")
+    or env_str("GDDT_SITE_URL")
+    or f"http://{env_str('GDDT_HOST', '127.0.0.1')}:{env_str('GDDT_PORT', '8000')}"
+).rstrip("/")
 _PUBLIC_HTTPS = SITE_URL.startswith("https://")
 
 INSTALLED_APPS = [
@@ -167,8 +170,12 @@ if GDDT_STORAGE == "s3":
 else:
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "private"), "base_url": None,
-                    "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+        "OPTIONS": {
+            "location": str(DATA_DIR / "private"),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     }
 
 
@@ -180,10 +187,13 @@ def _data_keys() -> tuple[bytes, list[bytes]]:
         current = env_str("GDDT_DATA_KEY") or generated_key_load(DATA_DIR)
         previous = env_str("GDDT_DATA_KEY_PREVIOUS") or ""
     except OSError as error:
-        raise ImproperlyConfigured(f"GDDT_DATA_KEY_FILE or GDDT_DATA_KEY_PREVIOUS_FILE cannot be read: "
-                                   f"{error.strerror} ({error.filename})") from None
-    return (key_decode(current, variable="GDDT_DATA_KEY"),
-            [key_decode(key, variable="GDDT_DATA_KEY_PREVIOUS") for key in previous.replace(",", " ").split()])
+        raise ImproperlyConfigured(
+            f"GDDT_DATA_KEY_FILE or GDDT_DATA_KEY_PREVIOUS_FILE cannot be read: {error.strerror} ({error.filename})"
+        ) from None
+    return (
+        key_decode(current, variable="GDDT_DATA_KEY"),
+        [key_decode(key, variable="GDDT_DATA_KEY_PREVIOUS") for key in previous.replace(",", " ").split()],
+    )
 
 
 # Every document is encrypted at rest by the wrapper around the storage above: AES-256-GCM under a data key of its
@@ -239,8 +249,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Django's validators with the project's messages (Vietnamese first), and the citizen's own data refused.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "gddt.accounts.passwords.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 8, "officer_min_length": 10}},
+    {"NAME": "gddt.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8, "officer_min_length": 10}},
     {"NAME": "gddt.accounts.passwords.CommonPasswordValidator"},
     {"NAME": "gddt.accounts.passwords.NumericPasswordValidator"},
     {"NAME": "gddt.accounts.passwords.PersonalDataValidator"},
@@ -287,7 +296,8 @@ def _oidc_private_key() -> str:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         draft = DATA_DIR / f"oidc_private_key.{os.getpid()}.tmp"
         draft.write_bytes(pem)
         draft.chmod(0o600)
@@ -334,8 +344,9 @@ _SMS_PROVIDERS = {"file", "console", "http"}
 GDDT_SMS_BACKEND = env_choice("GDDT_SMS_BACKEND", "file", _SMS_PROVIDERS)
 GDDT_SMS_FALLBACK = env_list("GDDT_SMS_FALLBACK", [])  # providers that take over a message the first gives up
 if not set(GDDT_SMS_FALLBACK) <= _SMS_PROVIDERS - {GDDT_SMS_BACKEND}:
-    raise ImproperlyConfigured(f"GDDT_SMS_FALLBACK lists providers of {sorted(_SMS_PROVIDERS)} other than "
-                               "GDDT_SMS_BACKEND")
+    raise ImproperlyConfigured(
+        f"GDDT_SMS_FALLBACK lists providers of {sorted(_SMS_PROVIDERS)} other than GDDT_SMS_BACKEND"
+    )
 GDDT_SMS_FILE = DATA_DIR / "sms.jsonl"
 GDDT_SMS_HTTP_URL = env_str("GDDT_SMS_HTTP_URL")
 GDDT_SMS_HTTP_AUTH = env_str("GDDT_SMS_HTTP_AUTH")  # the whole Authorization header value

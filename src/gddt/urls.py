@@ -15,4 +15,3 @@ urlpatterns = [
     path("", include("gddt.accounts.oidc_urls")),
     path("", include("gddt.reports.urls")),
 ]
-

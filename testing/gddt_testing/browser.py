@@ -14,8 +14,14 @@ from django.db import connection, connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 PHONE_VIEWPORT = {"width": 360, "height": 740}
 
@@ -50,8 +56,9 @@ def browser(monkeypatch) -> Iterator:
 @pytest.fixture
 def phone_page(browser) -> Iterator:
     """A page in a 360x740 touch-screen viewport, as a cheap phone shows it."""
-    context = browser.new_context(viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="vi-VN")
+    context = browser.new_context(
+        viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
@@ -114,8 +121,12 @@ class FlowMeter:
         locator.wait_for(state="visible")
         box = locator.bounding_box()
         view = self.page.viewport_size
-        inside = box is not None and box["y"] >= 0 and box["x"] >= 0 and (
-            box["y"] + box["height"] <= view["height"] and box["x"] + box["width"] <= view["width"])
+        inside = (
+            box is not None
+            and box["y"] >= 0
+            and box["x"] >= 0
+            and (box["y"] + box["height"] <= view["height"] and box["x"] + box["width"] <= view["width"])
+        )
         if not inside:
             self.scrolls += 1
             locator.scroll_into_view_if_needed()
@@ -150,8 +161,9 @@ class FlowMeter:
         import time
 
         self.stopped = time.monotonic()
-        line = (f"{name}: {self.actions} actions, {self.scrolls} scrolls, {self.loads} page loads, "
-                f"{self.seconds():.1f} s")
+        line = (
+            f"{name}: {self.actions} actions, {self.scrolls} scrolls, {self.loads} page loads, {self.seconds():.1f} s"
+        )
         print(line)
         return line
 

@@ -50,8 +50,10 @@ def openapi_operation(method: str, path: str, *, status: int | None = None) -> t
             return template, operation
     if status == 405:
         return None
-    raise UndocumentedAnswer(f"{method} {path}: the document has no {method} operation on {candidates[0]}, and the "
-                             f"answer is {status}, not 405")
+    raise UndocumentedAnswer(
+        f"{method} {path}: the document has no {method} operation on {candidates[0]}, and the "
+        f"answer is {status}, not 405"
+    )
 
 
 @functools.cache
@@ -85,8 +87,9 @@ def api_answer_check(*, method: str, path: str, status: int, content_type: str |
             raise UndocumentedAnswer(f"{where}: {status} is documented without a body, but has one ({media_type})")
         return
     if media_type not in content:
-        raise UndocumentedAnswer(f"{where}: {status} answered {media_type or 'no content type'}, the document says "
-                                 f"{sorted(content)}")
+        raise UndocumentedAnswer(
+            f"{where}: {status} answered {media_type or 'no content type'}, the document says {sorted(content)}"
+        )
     if body is None or media_type not in JSON_TYPES:
         return
     validator = _validator(template, method.lower(), key, media_type)
@@ -104,8 +107,13 @@ def api_answer_check(*, method: str, path: str, status: int, content_type: str |
 
 def response_check(response: HttpResponseBase, *, method: str, path: str) -> None:
     streaming = getattr(response, "streaming", False)
-    api_answer_check(method=method, path=path, status=response.status_code, content_type=response.get("Content-Type"),
-                     body=None if streaming else response.content)  # type: ignore[attr-defined]
+    api_answer_check(
+        method=method,
+        path=path,
+        status=response.status_code,
+        content_type=response.get("Content-Type"),
+        body=None if streaming else response.content,
+    )  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

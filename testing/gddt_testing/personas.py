@@ -11,8 +11,13 @@ def _officer(username: str, office_code: str, roles: list[str]):
     from gddt.accounts.services import officer_create
     from gddt.offices.models import Office
 
-    return officer_create(username=username, office=Office.objects.get(code=office_code), roles=roles,
-                          password=PERSONA_PASSWORD, full_name=f"Cán bộ {username}")
+    return officer_create(
+        username=username,
+        office=Office.objects.get(code=office_code),
+        roles=roles,
+        password=PERSONA_PASSWORD,
+        full_name=f"Cán bộ {username}",
+    )
 
 
 @pytest.fixture

@@ -20,8 +20,13 @@ class S3Server:
     secret_key: str = "test-secret-key"
 
     def client(self):
-        return boto3.client("s3", endpoint_url=self.endpoint, region_name=REGION,
-                            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key)
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+        )
 
     def keys(self, prefix: str = "") -> list[str]:
         pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
@@ -29,18 +34,31 @@ class S3Server:
 
     def env(self) -> dict[str, str]:
         """The environment of a node that stores its documents here."""
-        return {"GDDT_STORAGE": "s3", "GDDT_S3_BUCKET": self.bucket, "GDDT_S3_ENDPOINT_URL": self.endpoint,
-                "GDDT_S3_REGION": REGION, "GDDT_S3_ACCESS_KEY_ID": self.access_key,
-                "GDDT_S3_SECRET_ACCESS_KEY": self.secret_key}
+        return {
+            "GDDT_STORAGE": "s3",
+            "GDDT_S3_BUCKET": self.bucket,
+            "GDDT_S3_ENDPOINT_URL": self.endpoint,
+            "GDDT_S3_REGION": REGION,
+            "GDDT_S3_ACCESS_KEY_ID": self.access_key,
+            "GDDT_S3_SECRET_ACCESS_KEY": self.secret_key,
+        }
 
     def storage_setting(self) -> dict:
         """settings.STORAGES["default"] as settings.py builds it from env(): the S3 backend, inside the wrappers
         the current setting has (the encrypting storage), so that a test stores exactly as a node does."""
         from django.conf import settings
 
-        s3 = {"BACKEND": "storages.backends.s3.S3Storage",
-              "OPTIONS": {**settings.S3_STORAGE_OPTIONS, "bucket_name": self.bucket, "endpoint_url": self.endpoint,
-                          "region_name": REGION, "access_key": self.access_key, "secret_key": self.secret_key}}
+        s3 = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **settings.S3_STORAGE_OPTIONS,
+                "bucket_name": self.bucket,
+                "endpoint_url": self.endpoint,
+                "region_name": REGION,
+                "access_key": self.access_key,
+                "secret_key": self.secret_key,
+            },
+        }
 
         def rewrap(setting: dict) -> dict:
             inner = setting.get("OPTIONS", {}).get("inner")

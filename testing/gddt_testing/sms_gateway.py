@@ -54,8 +54,13 @@ class GatewayStub:
                     return self._answer(400, {"error": "bad request"})
                 with stub.lock:
                     stub.sends[reference] += 1
-                    post = Post(to=str(message.get("to")), text=str(message.get("text")), reference=reference,
-                                attempt=stub.sends[reference], authorization=self.headers.get("Authorization", ""))
+                    post = Post(
+                        to=str(message.get("to")),
+                        text=str(message.get("text")),
+                        reference=reference,
+                        attempt=stub.sends[reference],
+                        authorization=self.headers.get("Authorization", ""),
+                    )
                 answer = stub.behaviour(post) if stub.behaviour else None
                 if answer is not None:
                     if answer.delay:

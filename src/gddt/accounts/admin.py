@@ -38,8 +38,10 @@ class OfficerUserAdmin(UserAdmin):
     list_display = ("username", "kind", "office", "first_name", "last_name", "is_active", "is_staff")
     list_filter = ("kind", "is_active", "is_staff", "office__level")
     search_fields = ("username", "first_name", "last_name")
-    fieldsets = (*(UserAdmin.fieldsets or ()),
-                 (_("GDĐT"), {"fields": ("kind", "office", "phone", "must_change_password")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (_("GDĐT"), {"fields": ("kind", "office", "phone", "must_change_password")}),
+    )
     raw_id_fields = ("office",)
 
 

@@ -37,21 +37,32 @@ def _hash(token: str) -> str:
 def _token_store(*, user: User, prefix: str, audience: str, lifetime: timedelta) -> str:
     token = prefix + secrets.token_urlsafe(32)
     now = timezone.now()
-    ApiToken.objects.create(user=user, audience=audience, key_hash=_hash(token), prefix=token[:12],
-                            created_at=now, expires_at=now + lifetime)
+    ApiToken.objects.create(
+        user=user,
+        audience=audience,
+        key_hash=_hash(token),
+        prefix=token[:12],
+        created_at=now,
+        expires_at=now + lifetime,
+    )
     return token
 
 
 def api_token_create(*, user: User, days: int | None = None) -> str:
     """A new officer token; only its hash is kept, so this is the one time it can be read."""
-    return _token_store(user=user, prefix=TOKEN_PREFIX, audience=TokenAudience.OFFICER,
-                        lifetime=timedelta(days=days or settings.GDDT_API_TOKEN_DAYS))
+    return _token_store(
+        user=user,
+        prefix=TOKEN_PREFIX,
+        audience=TokenAudience.OFFICER,
+        lifetime=timedelta(days=days or settings.GDDT_API_TOKEN_DAYS),
+    )
 
 
 def citizen_token_create(*, user: User) -> str:
     """A new citizen token (POST /api/v1/auth/login)."""
-    return _token_store(user=user, prefix=CITIZEN_TOKEN_PREFIX, audience=TokenAudience.CITIZEN,
-                        lifetime=citizen_token_lifetime())
+    return _token_store(
+        user=user, prefix=CITIZEN_TOKEN_PREFIX, audience=TokenAudience.CITIZEN, lifetime=citizen_token_lifetime()
+    )
 
 
 def citizen_token_lifetime() -> timedelta:
@@ -62,7 +73,8 @@ def citizen_token_lifetime() -> timedelta:
 def citizen_token_revoke(*, user: User, token: str) -> int:
     """Revokes one live citizen token of `user` (POST /api/v1/auth/logout); returns how many (0 or 1)."""
     return ApiToken.objects.filter(user=user, key_hash=_hash(token), revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+        revoked_at=timezone.now()
+    )
 
 
 def account_signed_out_everywhere(*, user: User) -> int:
@@ -81,6 +93,7 @@ def account_signed_out_everywhere(*, user: User) -> int:
 
 
 # --- the per-account limit: failures from any address, in a sliding window ------------------------------------
+
 
 def account_failure_window() -> timedelta:
     return timedelta(minutes=settings.GDDT_ACCOUNT_FAILURE_WINDOW_MINUTES)
@@ -104,9 +117,14 @@ def account_failures_clear(*, user: User) -> bool:
     """Forgets the account's failures, the per-address ones of django-axes too (an officer's unlock, a reset, a
     re-issue). Returns whether the account was locked."""
     since = timezone.now() - timedelta(minutes=sign_in_lockout_minutes())
-    was_locked = account_is_locked(user=user) or AccessAttempt.objects.filter(
-        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since,
-    ).exists()
+    was_locked = (
+        account_is_locked(user=user)
+        or AccessAttempt.objects.filter(
+            username=user.username,
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).exists()
+    )
     SignInFailure.objects.filter(user=user).delete()
     axes_reset(username=user.username)
     return was_locked
@@ -124,8 +142,11 @@ def _token_user(token: str, *, prefix: str, audience: str, kind: str) -> User | 
     if not token.startswith(prefix) or len(token) > 100:
         return None
     now = timezone.now()
-    row = (ApiToken.objects.select_related("user")
-           .filter(key_hash=_hash(token), audience=audience, revoked_at__isnull=True, expires_at__gt=now).first())
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(token), audience=audience, revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
     if row is None or not row.user.is_active or row.user.kind != kind:
         return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
@@ -184,6 +205,7 @@ citizen_auth = [CitizenBearer()]
 
 # --- the sign-in doors (officer web page, citizen API) --------------------------------------------------------
 
+
 class SignInLocked(Exception):
     """Too many failed attempts for this username from this address (django-axes)."""
 
@@ -230,8 +252,14 @@ def _officer_password_step_audit(*, request: HttpRequest, username: str, user: U
     (which an administrator can edit or empty). Never the password."""
     target, officer = (user.username, user) if user is not None else typed_username_for_audit(username)
     action = "sign_in.locked" if locked else "sign_in.fail" if user is None else "sign_in.password"
-    audit_record(action=action, actor=user if not locked else None, office=officer.office if officer else None,
-                 request=request, target=target, detail={"step": "password"})
+    audit_record(
+        action=action,
+        actor=user if not locked else None,
+        office=officer.office if officer else None,
+        request=request,
+        target=target,
+        detail={"step": "password"},
+    )
 
 
 def sign_in_is_locked(*, request: HttpRequest, username: str) -> bool:

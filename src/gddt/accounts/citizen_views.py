@@ -35,8 +35,9 @@ RESET_USERNAME_KEY = "gddt_reset_username"
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return ""
 
@@ -70,8 +71,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.citizen_sign_in(request=request, username=form.cleaned_data["username"],
-                                            password=form.cleaned_data["password"])
+            user = services.citizen_sign_in(
+                request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
         except Problem as problem:
             form.add_error(None, str(problem.title))
             status = problem.status
@@ -81,8 +83,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 change = reverse("accounts:citizen_password")
                 return redirect(f"{change}?{urlencode({'next': next_url})}" if next_url else change)
             return redirect(next_url or _home())
-    return render(request, "accounts/citizen/sign_in.html",
-                  {"form": form, "next": next_url, "lockout_minutes": sign_in_lockout_minutes()}, status=status)
+    return render(
+        request,
+        "accounts/citizen/sign_in.html",
+        {"form": form, "next": next_url, "lockout_minutes": sign_in_lockout_minutes()},
+        status=status,
+    )
 
 
 @citizen_required
@@ -90,8 +96,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The account and "my registration"."""
     user = _citizen(request)
-    context = {"profile": selectors.citizen_profile(user=user),
-               "registration": selectors.citizen_registration(user=user)}
+    context = {
+        "profile": selectors.citizen_profile(user=user),
+        "registration": selectors.citizen_registration(user=user),
+    }
     return render(request, "accounts/citizen/home.html", context)
 
 
@@ -105,16 +113,23 @@ def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.citizen_password_change(user=user, old_password=form.cleaned_data["old_password"],
-                                             new_password=form.cleaned_data["new_password"], request=request)
+            services.citizen_password_change(
+                user=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+                request=request,
+            )
         except Problem as problem:
             _put_problem(form, problem)
         else:
             update_session_auth_hash(request, user)  # this session goes on; the others end
             messages.success(request, _("Your password is changed."))
             return redirect(next_url or _home())
-    return render(request, "accounts/citizen/password_change.html",
-                  {"form": form, "next": next_url, "forced": user.must_change_password})
+    return render(
+        request,
+        "accounts/citizen/password_change.html",
+        {"form": form, "next": next_url, "forced": user.must_change_password},
+    )
 
 
 @sensitive_post_parameters("phone")
@@ -127,8 +142,11 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset_request(username=form.cleaned_data["username"],
-                                            phone=form.cleaned_data["phone"], client_ip=client_address(request))
+            services.password_reset_request(
+                username=form.cleaned_data["username"],
+                phone=form.cleaned_data["phone"],
+                client_ip=client_address(request),
+            )
         except Problem as problem:
             _put_problem(form, problem)
             status = problem.status if problem.status == 429 else 200
@@ -150,9 +168,12 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset_confirm(username=username, code=form.cleaned_data["code"],
-                                            new_password=form.cleaned_data["new_password"],
-                                            client_ip=client_address(request))
+            services.password_reset_confirm(
+                username=username,
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password"],
+                client_ip=client_address(request),
+            )
         except Problem as problem:
             _put_problem(form, problem)
             status = problem.status if problem.status == 429 else 200

@@ -29,8 +29,12 @@ def officer_home_url() -> str:
 
 def is_officer(user: Any) -> bool:
     """Signed in with the password (maybe not yet with the second factor) as an active officer."""
-    return bool(user is not None and user.is_authenticated and user.is_active
-                and getattr(user, "kind", None) == UserKind.OFFICER)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and getattr(user, "kind", None) == UserKind.OFFICER
+    )
 
 
 def is_verified_officer(user: Any) -> bool:
@@ -85,14 +89,18 @@ class OfficerRequiredMixin:
 
 # --- citizens' pages --------------------------------------------------------------------------------------------
 
+
 def is_citizen(user: Any) -> bool:
     """Signed in on the web as an active citizen."""
-    return bool(user is not None and user.is_authenticated and user.is_active
-                and getattr(user, "kind", None) == UserKind.CITIZEN)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and getattr(user, "kind", None) == UserKind.CITIZEN
+    )
 
 
-def citizen_required(view: Callable[..., HttpResponse] | None = None, *,
-                     allow_pending_change: bool = False) -> Any:
+def citizen_required(view: Callable[..., HttpResponse] | None = None, *, allow_pending_change: bool = False) -> Any:
     """The guard of the citizen's pages: anyone else goes to the citizen sign-in (and comes back); a citizen who
     still holds the initial password goes to the forced change first, unless the page is that change."""
 
@@ -103,7 +111,8 @@ def citizen_required(view: Callable[..., HttpResponse] | None = None, *,
                 return redirect_to_login(request.get_full_path(), reverse("accounts:citizen_sign_in"))
             if getattr(request.user, "must_change_password", False) and not allow_pending_change:
                 return HttpResponseRedirect(
-                    f"{reverse('accounts:citizen_password')}?{urlencode({'next': request.get_full_path()})}")
+                    f"{reverse('accounts:citizen_password')}?{urlencode({'next': request.get_full_path()})}"
+                )
             response = inner(request, *args, **kwargs)
             response.headers.setdefault("Cache-Control", "private, no-store")
             return response

@@ -65,10 +65,18 @@ def demo_load() -> list[DemoAccount]:
         office = Office.objects.get(code=spec.office_code)
         officer = User.objects.filter(username=spec.username).first()
         if officer is None:
-            officer = officer_create(username=spec.username, office=office, roles=list(spec.roles),
-                                     password=DEMO_PASSWORD, full_name=spec.full_name)
-            audit_record(action="officer.create", target=spec.username,
-                         detail={"office": office.code, "roles": list(spec.roles), "demo": True})
+            officer = officer_create(
+                username=spec.username,
+                office=office,
+                roles=list(spec.roles),
+                password=DEMO_PASSWORD,
+                full_name=spec.full_name,
+            )
+            audit_record(
+                action="officer.create",
+                target=spec.username,
+                detail={"office": office.code, "roles": list(spec.roles), "demo": True},
+            )
         else:
             _demo_officer_restore(officer, spec, office)
         if Role.ADMIN in spec.roles and not (officer.is_staff and officer.is_superuser):
@@ -77,8 +85,16 @@ def demo_load() -> list[DemoAccount]:
             officer.save(update_fields=["is_staff", "is_superuser"])
         # Codes are hashed, so a run cannot show an earlier run's codes again: it issues new ones.
         code = None if otp_device_confirmed(user=officer) else otp_enrolment_code_issue(officer=officer).code
-        accounts.append(DemoAccount(username=spec.username, office_code=office.code, office_name=office.name,
-                                    roles=spec.roles, password=DEMO_PASSWORD, enrolment_code=code))
+        accounts.append(
+            DemoAccount(
+                username=spec.username,
+                office_code=office.code,
+                office_name=office.name,
+                roles=spec.roles,
+                password=DEMO_PASSWORD,
+                enrolment_code=code,
+            )
+        )
     return accounts
 
 

@@ -16,8 +16,9 @@ class User(AbstractUser):
     office; a citizen's username is the personal ID (or the insurance number when there is none)."""
 
     kind = models.CharField(max_length=10, choices=UserKind.choices, default=UserKind.OFFICER)
-    office = models.ForeignKey("offices.Office", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="officers")
+    office = models.ForeignKey(
+        "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
     phone = models.CharField(max_length=15, blank=True)
     must_change_password = models.BooleanField(default=False)
     # The `sub` of OpenID Connect: stable, random, and never the personal ID or the insurance number.

@@ -85,10 +85,15 @@ def oidc_client_add(*, name: str, redirect_uris: list[str], public: bool) -> Oid
     a hash is kept. The redirect URIs are matched exactly. Audited as "oidc.client.add"."""
     secret = None if public else generate_client_secret()
     client = Application(
-        name=name.strip(), redirect_uris=" ".join(redirect_uris), post_logout_redirect_uris="",
+        name=name.strip(),
+        redirect_uris=" ".join(redirect_uris),
+        post_logout_redirect_uris="",
         client_type=Application.CLIENT_PUBLIC if public else Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE, algorithm=Application.RS256_ALGORITHM,
-        skip_authorization=True, client_secret=secret or "", hash_client_secret=True,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        algorithm=Application.RS256_ALGORITHM,
+        skip_authorization=True,
+        client_secret=secret or "",
+        hash_client_secret=True,
     )
     errors = []
     if not client.name:
@@ -99,12 +104,17 @@ def oidc_client_add(*, name: str, redirect_uris: list[str], public: bool) -> Oid
         client.full_clean()
     except ValidationError as error:
         for field, messages in error.message_dict.items():
-            errors.extend(FieldError("redirect_uri" if field == "redirect_uris" else field, "invalid", message)
-                          for message in messages)
+            errors.extend(
+                FieldError("redirect_uri" if field == "redirect_uris" else field, "invalid", message)
+                for message in messages
+            )
     if errors:
         raise invalid(errors)
     with transaction.atomic():
         client.save()
-        audit_record(action="oidc.client.add", target=client.client_id,
-                     detail={"name": client.name, "public": public, "redirect_uris": redirect_uris})
+        audit_record(
+            action="oidc.client.add",
+            target=client.client_id,
+            detail={"name": client.name, "public": public, "redirect_uris": redirect_uris},
+        )
     return OidcClient(name=client.name, client_id=client.client_id, client_secret=secret)

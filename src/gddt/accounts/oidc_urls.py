@@ -9,8 +9,11 @@ from gddt.accounts.oidc import CitizenAuthorizationView
 app_name = "oauth2_provider"
 
 urlpatterns = [
-    re_path(r"^\.well-known/openid-configuration$", views.ConnectDiscoveryInfoView.as_view(),
-            name="oidc-connect-discovery-info"),
+    re_path(
+        r"^\.well-known/openid-configuration$",
+        views.ConnectDiscoveryInfoView.as_view(),
+        name="oidc-connect-discovery-info",
+    ),
     path("oidc/authorize/", CitizenAuthorizationView.as_view(), name="authorize"),
     path("oidc/token/", views.TokenView.as_view(), name="token"),
     path("oidc/revoke/", views.RevokeTokenView.as_view(), name="revoke-token"),

@@ -34,14 +34,18 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
         super().validate(password, user)
 
     def get_error_message(self) -> str:
-        return ngettext("This password is too short: it must have at least %(min_length)d character.",
-                        "This password is too short: it must have at least %(min_length)d characters.",
-                        self.min_length) % {"min_length": self.min_length}
+        return ngettext(
+            "This password is too short: it must have at least %(min_length)d character.",
+            "This password is too short: it must have at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
 
     def get_help_text(self) -> str:
-        return ngettext("Your password must have at least %(min_length)d character.",
-                        "Your password must have at least %(min_length)d characters.",
-                        self.citizen_min_length) % {"min_length": self.citizen_min_length}
+        return ngettext(
+            "Your password must have at least %(min_length)d character.",
+            "Your password must have at least %(min_length)d characters.",
+            self.citizen_min_length,
+        ) % {"min_length": self.citizen_min_length}
 
 
 class CommonPasswordValidator(password_validation.CommonPasswordValidator):
@@ -84,8 +88,9 @@ def personal_data_forms(user: Any) -> set[str]:
         forms.add(username)
     forms |= _phone_forms(getattr(user, "phone", "") or "")
     if getattr(user, "pk", None) is not None and getattr(user, "kind", None) == "citizen":
-        dossiers: Iterable[tuple[str | None, str | None, str, date]] = (
-            Dossier.objects.filter(account=user).values_list("personal_id", "bhxh_code", "phone", "date_of_birth"))
+        dossiers: Iterable[tuple[str | None, str | None, str, date]] = Dossier.objects.filter(account=user).values_list(
+            "personal_id", "bhxh_code", "phone", "date_of_birth"
+        )
         for personal_id, bhxh_code, phone, born in dossiers:
             forms |= {value for value in (personal_id, bhxh_code) if value}
             forms |= _phone_forms(phone or "")
@@ -104,8 +109,12 @@ class PersonalDataValidator:
         typed = _SEPARATORS.sub("", password)
         if any(form in typed for form in personal_data_forms(user)):
             raise ValidationError(
-                _("This password contains your personal ID, insurance number, phone number or birth date, which "
-                  "others can know: choose another."), code="password_personal_data")
+                _(
+                    "This password contains your personal ID, insurance number, phone number or birth date, which "
+                    "others can know: choose another."
+                ),
+                code="password_personal_data",
+            )
 
     def get_help_text(self) -> str:
         return _("Your password must not contain your ID number, insurance number, phone number or birth date.")

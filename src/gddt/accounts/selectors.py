@@ -21,10 +21,12 @@ from gddt.registrations.states import state_rules
 
 def role_assignments_active(user: User, *, on: date | None = None) -> QuerySet[RoleAssignment]:
     day = on or timezone.localdate()
-    return (RoleAssignment.objects.filter(user=user, user__is_active=True)
-            .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day))
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-            .select_related("office"))
+    return (
+        RoleAssignment.objects.filter(user=user, user__is_active=True)
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .select_related("office")
+    )
 
 
 def offices_with_role(user: User, roles: set[str] | set[Role]) -> list[Office]:
@@ -103,8 +105,9 @@ def _current_and_future(assignments: Iterable[RoleAssignment], day: date) -> lis
     return [a for a in assignments if a.ends_on is None or a.ends_on >= day]
 
 
-def staff_offices(member: User, *, director: User, tops: list[Office], admin_tops: list[Office],
-                  day: date) -> list[StaffOffice]:
+def staff_offices(
+    member: User, *, director: User, tops: list[Office], admin_tops: list[Office], day: date
+) -> list[StaffOffice]:
     """The member's current and future roles grouped by office; a row is editable by `director` when the office
     lies in their subtrees, it is not their own row, and it holds no administrator role (unless they are an
     administrator there)."""
@@ -115,10 +118,16 @@ def staff_offices(member: User, *, director: User, tops: list[Office], admin_top
     for assignments in by_office.values():
         first = assignments[0]
         roles = sorted(a.role for a in assignments)
-        editable = (member.pk != director.pk and office_in_reach(first.office, tops)
-                    and (Role.ADMIN not in roles or office_in_reach(first.office, admin_tops)))
-        rows.append(StaffOffice(office=first.office, roles=roles, starts_on=first.starts_on, ends_on=first.ends_on,
-                                editable=editable))
+        editable = (
+            member.pk != director.pk
+            and office_in_reach(first.office, tops)
+            and (Role.ADMIN not in roles or office_in_reach(first.office, admin_tops))
+        )
+        rows.append(
+            StaffOffice(
+                office=first.office, roles=roles, starts_on=first.starts_on, ends_on=first.ends_on, editable=editable
+            )
+        )
     return sorted(rows, key=lambda row: row.office.path)
 
 
@@ -141,36 +150,50 @@ def staff_officers(*, director: User, office_code: str | None = None, query: str
         officers = officers.filter(office__path__startswith=office.path)
     query = query.strip()
     if query:
-        officers = officers.filter(Q(username__icontains=query) | Q(first_name__icontains=query)
-                                   | Q(last_name__icontains=query))
-    return (officers.select_related("office")
-            .prefetch_related(Prefetch("role_assignments",
-                                       queryset=RoleAssignment.objects.select_related("office")
-                                       .order_by("office__path", "role")))
-            .order_by("office__path", "username"))
+        officers = officers.filter(
+            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+        )
+    return (
+        officers.select_related("office")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.select_related("office").order_by("office__path", "role"),
+            )
+        )
+        .order_by("office__path", "username")
+    )
 
 
 def staff_members(*, director: User, officers: Iterable[User]) -> list[StaffMember]:
     tops = manager_reach(director)
     admin_tops = offices_with_role(director, {Role.ADMIN})
     day = timezone.localdate()
-    return [StaffMember(user=officer, offices=staff_offices(officer, director=director, tops=tops,
-                                                            admin_tops=admin_tops, day=day))
-            for officer in officers]
+    return [
+        StaffMember(
+            user=officer, offices=staff_offices(officer, director=director, tops=tops, admin_tops=admin_tops, day=day)
+        )
+        for officer in officers
+    ]
 
 
 def staff_list(*, director: User, office_code: str | None = None, query: str = "") -> list[StaffMember]:
     """The officers whose office lies in the director's subtrees with their active and future assignments;
     403 for an officer who is neither a director nor an administrator."""
-    return staff_members(director=director,
-                         officers=staff_officers(director=director, office_code=office_code, query=query))
+    return staff_members(
+        director=director, officers=staff_officers(director=director, office_code=office_code, query=query)
+    )
 
 
 def staff_member(*, director: User, username: str) -> StaffMember:
     """One officer of the director's subtrees; 404 outside them (or when there is no such officer)."""
     tops = manager_reach(director)
-    officer = (User.objects.filter(username=username, kind=UserKind.OFFICER).select_related("office")
-               .prefetch_related("role_assignments__office").first())
+    officer = (
+        User.objects.filter(username=username, kind=UserKind.OFFICER)
+        .select_related("office")
+        .prefetch_related("role_assignments__office")
+        .first()
+    )
     if officer is None or not office_in_reach(officer.office, tops):
         raise not_found(_("No such officer in your offices."))
     return staff_members(director=director, officers=[officer])[0]
@@ -191,9 +214,14 @@ def citizen_username_for(identifier: str) -> str:
     a 10-digit insurance number leads to the account of the approved dossier that carries it."""
     identifier = identifier.strip()
     if _INSURANCE_NUMBER.match(identifier):
-        username = (Dossier.objects.filter(bhxh_code=identifier, status=Status.APPROVED, account__isnull=False,
-                                           account__kind=UserKind.CITIZEN)
-                    .order_by("-approved_at").values_list("account__username", flat=True).first())
+        username = (
+            Dossier.objects.filter(
+                bhxh_code=identifier, status=Status.APPROVED, account__isnull=False, account__kind=UserKind.CITIZEN
+            )
+            .order_by("-approved_at")
+            .values_list("account__username", flat=True)
+            .first()
+        )
         if username:
             return username
     return identifier
@@ -212,7 +240,9 @@ class CitizenProfile:
 def citizen_profile(*, user: User) -> CitizenProfile:
     dossier = Dossier.objects.filter(account=user).order_by("-approved_at", "-submitted_at").first()
     return CitizenProfile(
-        username=user.username, full_name=user.get_full_name(), phone_masked=mask(user.phone) if user.phone else "",
+        username=user.username,
+        full_name=user.get_full_name(),
+        phone_masked=mask(user.phone) if user.phone else "",
         must_change_password=user.must_change_password,
         dossier_no=dossier_number_format(dossier.number) if dossier and dossier.number else None,
         dossier_status=dossier.status if dossier else None,
@@ -221,7 +251,7 @@ def citizen_profile(*, user: User) -> CitizenProfile:
 
 @dataclass(frozen=True)
 class CitizenRegistration:
-    """"My registration" in words a citizen understands: what the states table says this state shows."""
+    """ "My registration" in words a citizen understands: what the states table says this state shows."""
 
     dossier_no: str
     status: str
@@ -235,30 +265,41 @@ class CitizenRegistration:
 
 def _explanation(status: str) -> str:
     texts = {
-        Status.SUBMITTED: _("Your registration is waiting for you: go to any VSS office with your ID card before "
-                            "the deadline."),
+        Status.SUBMITTED: _(
+            "Your registration is waiting for you: go to any VSS office with your ID card before the deadline."
+        ),
         Status.VERIFIED: _("An officer has checked your documents; the registration is waiting for approval."),
         Status.APPROVED: _("Your registration is complete and your account is active."),
         Status.REJECTED: _("Your registration was refused. Contact a VSS office to know why and what to do."),
-        Status.EXPIRED: _("Nobody completed the registration before the deadline. Go to any VSS office with your "
-                          "documents and the dossier number: an officer can reopen it."),
+        Status.EXPIRED: _(
+            "Nobody completed the registration before the deadline. Go to any VSS office with your "
+            "documents and the dossier number: an officer can reopen it."
+        ),
     }
     return str(texts.get(Status(status), ""))
 
 
 def citizen_registration(*, user: User) -> CitizenRegistration | None:
     """The citizen's latest dossier, as the states table says a citizen sees it; None when there is none."""
-    dossier = (Dossier.objects.filter(account=user).select_related("office", "completed_office")
-               .prefetch_related("documents").order_by("-approved_at", "-submitted_at").first())
+    dossier = (
+        Dossier.objects.filter(account=user)
+        .select_related("office", "completed_office")
+        .prefetch_related("documents")
+        .order_by("-approved_at", "-submitted_at")
+        .first()
+    )
     if dossier is None:
         return None
     rules = state_rules(dossier.status)
     missing = missing_documents(dossier) if rules.citizen_missing else []
     office = dossier.completed_office or dossier.office
     return CitizenRegistration(
-        dossier_no=dossier_number_format(dossier.number or ""), status=dossier.status,
-        status_label=str(Status(dossier.status).label), explanation=_explanation(dossier.status),
-        office_name=office.name, deadline=dossier.expires_at if rules.citizen_deadline else None,
+        dossier_no=dossier_number_format(dossier.number or ""),
+        status=dossier.status,
+        status_label=str(Status(dossier.status).label),
+        explanation=_explanation(dossier.status),
+        office_name=office.name,
+        deadline=dossier.expires_at if rules.citizen_deadline else None,
         missing=[str(DocumentKind(kind).label) for kind in missing if kind in DocumentKind.values],
         bring=rules.citizen_bring,
     )

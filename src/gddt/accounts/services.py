@@ -49,19 +49,35 @@ _OFFICER_USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,150}$")
 
 
 def _unknown_roles(roles: list[str]) -> list[FieldError]:
-    return [FieldError("roles", "unknown_role", _("Unknown role: %(role)s.") % {"role": role})
-            for role in roles if role not in Role.values]
+    return [
+        FieldError("roles", "unknown_role", _("Unknown role: %(role)s.") % {"role": role})
+        for role in roles
+        if role not in Role.values
+    ]
 
 
 @transaction.atomic
-def officer_create(*, username: str, office: Office, roles: list[str], password: str,
-                   full_name: str = "", granted_by: User | None = None, starts_on: date | None = None,
-                   ends_on: date | None = None) -> User:
+def officer_create(
+    *,
+    username: str,
+    office: Office,
+    roles: list[str],
+    password: str,
+    full_name: str = "",
+    granted_by: User | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> User:
     """An officer of `office` holding `roles` there. The password must pass the password rules."""
     errors = []
     if not _OFFICER_USERNAME.match(username) or username.isdigit():
-        errors.append(FieldError("username", "invalid_username", _(
-            "A username has 3 to 150 letters, digits or the signs . _ @ - and is not only digits.")))
+        errors.append(
+            FieldError(
+                "username",
+                "invalid_username",
+                _("A username has 3 to 150 letters, digits or the signs . _ @ - and is not only digits."),
+            )
+        )
     elif User.objects.filter(username=username).exists():
         errors.append(FieldError("username", "username_taken", _("This username is already taken.")))
     errors.extend(_unknown_roles(roles))
@@ -72,11 +88,13 @@ def officer_create(*, username: str, office: Office, roles: list[str], password:
     if errors:
         raise invalid(errors)
     first, _sep, last = full_name.rpartition(" ")
-    user = User.objects.create_user(username=username, password=password, kind=UserKind.OFFICER, office=office,
-                                    first_name=first, last_name=last)
+    user = User.objects.create_user(
+        username=username, password=password, kind=UserKind.OFFICER, office=office, first_name=first, last_name=last
+    )
     for role in dict.fromkeys(roles):
-        RoleAssignment.objects.create(user=user, office=office, role=role, starts_on=starts_on, ends_on=ends_on,
-                                      granted_by=granted_by)
+        RoleAssignment.objects.create(
+            user=user, office=office, role=role, starts_on=starts_on, ends_on=ends_on, granted_by=granted_by
+        )
     return user
 
 
@@ -144,20 +162,31 @@ def _enrolment_code_hash(code: str) -> str:
     return salted_hmac("gddt.accounts.enrolment_code", normalised, algorithm="sha256").hexdigest()
 
 
-def otp_enrolment_code_issue(*, officer: User, issued_by: User | None = None,
-                             request: HttpRequest | None = None) -> EnrolmentCodeIssued:
+def otp_enrolment_code_issue(
+    *, officer: User, issued_by: User | None = None, request: HttpRequest | None = None
+) -> EnrolmentCodeIssued:
     """A new one-time enrolment code for `officer`, valid ENROLMENT_CODE_LIFETIME; the officer's earlier unused
     codes end now. Only its keyed hash is kept. Audited as "otp.enrolment_code.issue"."""
     raw = "".join(secrets.choice(_ENROLMENT_ALPHABET) for _ in range(_ENROLMENT_CODE_LENGTH))
-    code = "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    code = "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
     now = timezone.now()
     with transaction.atomic():
         EnrolmentCode.objects.filter(user=officer, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-        row = EnrolmentCode.objects.create(user=officer, code_hash=_enrolment_code_hash(code), issued_by=issued_by,
-                                           created_at=now, expires_at=now + ENROLMENT_CODE_LIFETIME)
-        audit_record(action="otp.enrolment_code.issue", actor=issued_by,
-                     office=issued_by.office if issued_by else officer.office, request=request,
-                     target=officer.username, detail={"expires_at": row.expires_at.isoformat()})
+        row = EnrolmentCode.objects.create(
+            user=officer,
+            code_hash=_enrolment_code_hash(code),
+            issued_by=issued_by,
+            created_at=now,
+            expires_at=now + ENROLMENT_CODE_LIFETIME,
+        )
+        audit_record(
+            action="otp.enrolment_code.issue",
+            actor=issued_by,
+            office=issued_by.office if issued_by else officer.office,
+            request=request,
+            target=officer.username,
+            detail={"expires_at": row.expires_at.isoformat()},
+        )
     return EnrolmentCodeIssued(code=code, expires_at=row.expires_at)
 
 
@@ -175,13 +204,18 @@ def otp_enrolment_code_redeem(*, user: User, code: str, request: HttpRequest) ->
     once. A wrong, expired or used code is refused (422, field "enrolment_code") and counts as a failed sign-in of
     the username; once the username is locked out, 429 "sign_in_locked". Used and refused codes are audited."""
     if sign_in_is_locked(request=request, username=user.username):
-        audit_record(action="sign_in.locked", actor=user, office=user.office, request=request,
-                     target=user.username, detail={"step": "enrolment_code"})
+        audit_record(
+            action="sign_in.locked",
+            actor=user,
+            office=user.office,
+            request=request,
+            target=user.username,
+            detail={"step": "enrolment_code"},
+        )
         raise _sign_in_locked()
     now = timezone.now()
     with transaction.atomic():
-        row = (EnrolmentCode.objects.select_for_update()
-               .filter(user=user, code_hash=_enrolment_code_hash(code)).first())
+        row = EnrolmentCode.objects.select_for_update().filter(user=user, code_hash=_enrolment_code_hash(code)).first()
         if row is None:
             reason = "wrong"
         elif row.used_at is not None:
@@ -191,19 +225,33 @@ def otp_enrolment_code_redeem(*, user: User, code: str, request: HttpRequest) ->
         else:
             row.used_at = now
             row.save(update_fields=["used_at"])
-            audit_record(action="otp.enrolment_code.use", actor=user, office=user.office, request=request,
-                         target=user.username)
+            audit_record(
+                action="otp.enrolment_code.use", actor=user, office=user.office, request=request, target=user.username
+            )
             return
-        audit_record(action="otp.enrolment_code.fail", actor=user, office=user.office, request=request,
-                     target=user.username, detail={"reason": reason})
+        audit_record(
+            action="otp.enrolment_code.fail",
+            actor=user,
+            office=user.office,
+            request=request,
+            target=user.username,
+            detail={"reason": reason},
+        )
     if sign_in_failure_count(request=request, username=user.username):
-        audit_record(action="sign_in.locked", actor=user, office=user.office, request=request,
-                     target=user.username, detail={"step": "enrolment_code"})
+        audit_record(
+            action="sign_in.locked",
+            actor=user,
+            office=user.office,
+            request=request,
+            target=user.username,
+            detail={"step": "enrolment_code"},
+        )
         raise _sign_in_locked()
     raise _enrolment_code_refused(reason)
 
 
 # --- officers: created, given tokens, second factor -----------------------------------------------------------
+
 
 def _officer_get(username: str) -> User:
     officer = User.objects.filter(username=username, kind=UserKind.OFFICER).first()
@@ -220,8 +268,9 @@ class OfficerRegistered:
 
 
 @transaction.atomic
-def officer_register(*, username: str, office_code: str, roles: list[str], password: str | None = None,
-                     full_name: str = "") -> OfficerRegistered:
+def officer_register(
+    *, username: str, office_code: str, roles: list[str], password: str | None = None, full_name: str = ""
+) -> OfficerRegistered:
     """`gddt officer create`: an officer of the office with that code. Without a password a strong one is
     generated. Returns the officer, the password and a one-time enrolment code for the authenticator app (both
     to be shown once). Nothing is created on any error."""
@@ -235,8 +284,7 @@ def officer_register(*, username: str, office_code: str, roles: list[str], passw
     assert office is not None
     password = password or password_generate(length=OFFICER_PASSWORD_LENGTH)
     officer = officer_create(username=username, office=office, roles=roles, password=password, full_name=full_name)
-    audit_record(action="officer.create", target=username,
-                 detail={"office": office.code, "roles": sorted(set(roles))})
+    audit_record(action="officer.create", target=username, detail={"office": office.code, "roles": sorted(set(roles))})
     return OfficerRegistered(officer=officer, password=password, enrolment=otp_enrolment_code_issue(officer=officer))
 
 
@@ -268,10 +316,17 @@ class EnrolmentReopened:
 
 def _enrolment_reopen(officer: User, *, by: User | None, request: HttpRequest | None) -> EnrolmentReopened:
     count, _details = TOTPDevice.objects.filter(user=officer).delete()
-    audit_record(action="otp.reset", actor=by, office=by.office if by else officer.office, request=request,
-                 target=officer.username, detail={"count": count})
-    return EnrolmentReopened(removed=count,
-                             enrolment=otp_enrolment_code_issue(officer=officer, issued_by=by, request=request))
+    audit_record(
+        action="otp.reset",
+        actor=by,
+        office=by.office if by else officer.office,
+        request=request,
+        target=officer.username,
+        detail={"count": count},
+    )
+    return EnrolmentReopened(
+        removed=count, enrolment=otp_enrolment_code_issue(officer=officer, issued_by=by, request=request)
+    )
 
 
 @transaction.atomic
@@ -282,8 +337,7 @@ def officer_otp_reset(*, username: str) -> EnrolmentReopened:
 
 
 @transaction.atomic
-def officer_enrolment_reopen(*, director: User, username: str,
-                             request: HttpRequest | None = None) -> EnrolmentReopened:
+def officer_enrolment_reopen(*, director: User, username: str, request: HttpRequest | None = None) -> EnrolmentReopened:
     """The director's staff page: a new enrolment code for an officer of their subtrees (a first sign-in, an
     expired code or a lost phone); the officer's current authenticator, if any, stops working. 404 outside the
     director's subtrees, 403 for their own account and, unless they are an administrator there, for an
@@ -295,8 +349,11 @@ def officer_enrolment_reopen(*, director: User, username: str,
     if officer.pk == director.pk:
         raise forbidden("own_enrolment", _("You cannot reset your own authenticator: ask a director above you."))
     # An administrator's role now or later (as the staff page shows it): only an administrator resets theirs.
-    holds_admin = (RoleAssignment.objects.filter(user=officer, role=Role.ADMIN)
-                   .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())).exists())
+    holds_admin = (
+        RoleAssignment.objects.filter(user=officer, role=Role.ADMIN)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+        .exists()
+    )
     if holds_admin and not officer_has_role(director, {Role.ADMIN}, office=officer.office):
         raise forbidden("admin_enrolment", _("Only an administrator resets the authenticator of an administrator."))
     return _enrolment_reopen(officer, by=director, request=request)
@@ -322,17 +379,28 @@ def _otp_throttled(device: TOTPDevice) -> Problem | None:
         return None
     message = _("Too many wrong codes. Wait a little, then type the newest code.")
     locked_until = (data or {}).get("locked_until")
-    return Problem(429, message, "otp_throttled", [FieldError("code", "throttled", message)],
-                   {"locked_until": locked_until.isoformat() if locked_until else None})
+    return Problem(
+        429,
+        message,
+        "otp_throttled",
+        [FieldError("code", "throttled", message)],
+        {"locked_until": locked_until.isoformat() if locked_until else None},
+    )
 
 
 def _wrong_code() -> Problem:
-    return invalid([FieldError("code", "wrong_code", _("This code is not right. Type the 6-digit code that the "
-                                                       "authenticator app shows now."))])
+    return invalid(
+        [
+            FieldError(
+                "code",
+                "wrong_code",
+                _("This code is not right. Type the 6-digit code that the authenticator app shows now."),
+            )
+        ]
+    )
 
 
-def _otp_check(device: TOTPDevice, code: str, *, user: User, step: str,
-               request: HttpRequest | None) -> TOTPDevice:
+def _otp_check(device: TOTPDevice, code: str, *, user: User, step: str, request: HttpRequest | None) -> TOTPDevice:
     """The device, refreshed, when `code` is right; every wrong code is counted (and committed) so that the next
     attempt waits longer, and recorded in the audit log ("otp.fail"); a code is accepted once only
     (TOTPDevice.last_t)."""
@@ -348,8 +416,14 @@ def _otp_check(device: TOTPDevice, code: str, *, user: User, step: str,
                 device.throttle_increment(commit=True)
                 verified = False
     if throttled is not None or not verified:
-        audit_record(action="otp.fail", actor=user, office=user.office, request=request, target=user.username,
-                     detail={"step": step, "reason": "throttled" if throttled is not None else "wrong"})
+        audit_record(
+            action="otp.fail",
+            actor=user,
+            office=user.office,
+            request=request,
+            target=user.username,
+            detail={"step": step, "reason": "throttled" if throttled is not None else "wrong"},
+        )
     if throttled is not None:
         raise throttled
     if not verified:
@@ -369,8 +443,14 @@ def otp_enrolment_confirm(*, user: User, code: str, request: HttpRequest | None 
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         audit_record(action="otp.enrol", actor=user, office=user.office, request=request, target=user.username)
-        audit_record(action="sign_in", actor=user, office=user.office, request=request, target=user.username,
-                     detail={"step": "enrolment"})
+        audit_record(
+            action="sign_in",
+            actor=user,
+            office=user.office,
+            request=request,
+            target=user.username,
+            detail={"step": "enrolment"},
+        )
     return device
 
 
@@ -382,17 +462,26 @@ def otp_code_check(*, user: User, code: str, request: HttpRequest | None = None)
     if device is None:
         raise not_found(_("No authenticator is set up for this account."))
     device = _otp_check(device, code, user=user, step="sign_in", request=request)
-    audit_record(action="sign_in", actor=user, office=user.office, request=request, target=user.username,
-                 detail={"step": "otp"})
+    audit_record(
+        action="sign_in", actor=user, office=user.office, request=request, target=user.username, detail={"step": "otp"}
+    )
     return device
 
 
 # --- roles per office (issue item 2) ----------------------------------------------------------------------------
 
+
 @transaction.atomic
-def officer_roles_set(*, director: User, username: str, office_code: str, roles: list[str],
-                      starts_on: date | None = None, ends_on: date | None = None,
-                      request: HttpRequest | None = None) -> list[RoleAssignment]:
+def officer_roles_set(
+    *,
+    director: User,
+    username: str,
+    office_code: str,
+    roles: list[str],
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> list[RoleAssignment]:
     """Replaces the roles of officer `username` at the office `office_code` (all with the same dates).
     Only a director or administrator whose subtrees hold both that office and the officer's own office
     (403 for anyone else; 404 for an officer or office outside the subtrees); nobody changes their own roles;
@@ -417,22 +506,35 @@ def officer_roles_set(*, director: User, username: str, office_code: str, roles:
     before = sorted(a.role for a in current)
     after = sorted(set(roles))
     if (Role.ADMIN in after or Role.ADMIN in before) and not officer_has_role(director, {Role.ADMIN}, office=office):
-        raise forbidden("admin_not_grantable",
-                        _("Only an administrator grants or withdraws the administrator role."))
+        raise forbidden("admin_not_grantable", _("Only an administrator grants or withdraws the administrator role."))
 
     RoleAssignment.objects.filter(user=officer, office=office).exclude(role__in=after).delete()
     for role in after:
         RoleAssignment.objects.update_or_create(
-            user=officer, office=office, role=role,
-            defaults={"starts_on": starts_on, "ends_on": ends_on, "granted_by": director})
-    audit_record(action="roles.change", actor=director, office=director.office, request=request, target=username,
-                 detail={"office": office.code, "before": before, "after": after,
-                         "starts_on": starts_on.isoformat() if starts_on else None,
-                         "ends_on": ends_on.isoformat() if ends_on else None})
+            user=officer,
+            office=office,
+            role=role,
+            defaults={"starts_on": starts_on, "ends_on": ends_on, "granted_by": director},
+        )
+    audit_record(
+        action="roles.change",
+        actor=director,
+        office=director.office,
+        request=request,
+        target=username,
+        detail={
+            "office": office.code,
+            "before": before,
+            "after": after,
+            "starts_on": starts_on.isoformat() if starts_on else None,
+            "ends_on": ends_on.isoformat() if ends_on else None,
+        },
+    )
     return list(RoleAssignment.objects.filter(user=officer, office=office).select_related("office").order_by("role"))
 
 
 # --- citizens -------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CitizenSignIn:
@@ -442,18 +544,33 @@ class CitizenSignIn:
 
 def _sign_in_locked() -> Problem:
     message = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.") % {
-        "minutes": sign_in_lockout_minutes()}
+        "minutes": sign_in_lockout_minutes()
+    }
     return Problem(429, message, "sign_in_locked")
 
 
-def _citizen_audit(action: str, *, username: str, request: HttpRequest | None = None, client_ip: str | None = None,
-                   actor: User | None = None, dossier: Dossier | None = None,
-                   detail: dict[str, Any] | None = None) -> None:
+def _citizen_audit(
+    action: str,
+    *,
+    username: str,
+    request: HttpRequest | None = None,
+    client_ip: str | None = None,
+    actor: User | None = None,
+    dossier: Dossier | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """A citizen's account event: the username only as a keyed hash, never the password. The citizen is not
     named as the actor, whose username (the personal ID) the log would keep in clear."""
-    audit_record(action=action, actor=actor, office=actor.office if actor else None, request=request,
-                 client_ip=client_ip, dossier=dossier, target=citizen_audit_target(username) if username else "",
-                 detail=detail)
+    audit_record(
+        action=action,
+        actor=actor,
+        office=actor.office if actor else None,
+        request=request,
+        client_ip=client_ip,
+        dossier=dossier,
+        target=citizen_audit_target(username) if username else "",
+        detail=detail,
+    )
 
 
 def _citizen_get(username: str) -> User | None:
@@ -489,8 +606,14 @@ def citizen_sign_in(*, request: HttpRequest, username: str, password: str) -> Us
         raise Problem(401, _("The username or the password is wrong."), "invalid_credentials")
     if _initial_password_expired(user):
         _citizen_audit("sign_in.fail", username=account, request=request, detail={"reason": "initial_expired"})
-        raise Problem(401, _("The password sent by SMS has expired. Use “Forgot password” to get a code by SMS, "
-                             "or ask at any VSS office for a new password."), "initial_password_expired")
+        raise Problem(
+            401,
+            _(
+                "The password sent by SMS has expired. Use “Forgot password” to get a code by SMS, "
+                "or ask at any VSS office for a new password."
+            ),
+            "initial_password_expired",
+        )
     _citizen_audit("sign_in", username=account, request=request)
     return user
 
@@ -502,8 +625,9 @@ def citizen_login(*, request: HttpRequest, username: str, password: str) -> Citi
     return CitizenSignIn(access_token=citizen_token_create(user=user), must_change_password=user.must_change_password)
 
 
-def _new_password_check(user: User, new_password: str, *, field: str = "new_password",
-                        old_password: str | None = None) -> None:
+def _new_password_check(
+    user: User, new_password: str, *, field: str = "new_password", old_password: str | None = None
+) -> None:
     errors = []
     if old_password is not None and new_password == old_password:
         errors.append(FieldError(field, "same_password", _("The new password must differ from the current one.")))
@@ -516,8 +640,9 @@ def _new_password_check(user: User, new_password: str, *, field: str = "new_pass
 
 
 @transaction.atomic
-def citizen_password_change(*, user: User, old_password: str, new_password: str, token: str | None = None,
-                            request: HttpRequest | None = None) -> User:
+def citizen_password_change(
+    *, user: User, old_password: str, new_password: str, token: str | None = None, request: HttpRequest | None = None
+) -> User:
     """POST /api/v1/auth/password and the web page: a new password that passes the password rules; clears
     must_change_password and revokes the citizen's other tokens (the one in use, `token`, keeps working; the web
     caller keeps its own session with update_session_auth_hash)."""
@@ -587,22 +712,22 @@ def password_reset_request(*, username: str, phone: str, client_ip: str) -> None
     account = citizen_username_for(username)
     now = timezone.now()
     with transaction.atomic():
-        user = (User.objects.select_for_update()
-                .filter(username=account, kind=UserKind.CITIZEN, is_active=True).first())
+        user = User.objects.select_for_update().filter(username=account, kind=UserKind.CITIZEN, is_active=True).first()
         if user is None or user.phone != national:
-            _citizen_audit("password_reset.request", username=account, client_ip=client_ip,
-                           detail={"sent": False})
+            _citizen_audit("password_reset.request", username=account, client_ip=client_ip, detail={"sent": False})
             return
-        if PasswordResetCode.objects.filter(user=user, created_at__gt=now - timedelta(hours=1)).count() \
-                >= RESET_CODES_PER_HOUR:
-            _citizen_audit("password_reset.limited", username=account, client_ip=client_ip,
-                           detail={"limit": "account"})
+        if (
+            PasswordResetCode.objects.filter(user=user, created_at__gt=now - timedelta(hours=1)).count()
+            >= RESET_CODES_PER_HOUR
+        ):
+            _citizen_audit("password_reset.limited", username=account, client_ip=client_ip, detail={"limit": "account"})
             message = _("Too many codes were sent to this account in the last hour. Wait a while, then ask again.")
             raise Problem(429, message, "too_many_codes", [FieldError("username", "too_many_codes", message)])
         code = f"{secrets.randbelow(10**6):06d}"
         PasswordResetCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-        PasswordResetCode.objects.create(user=user, code_hash=_reset_code_hash(user, code), created_at=now,
-                                         expires_at=now + RESET_CODE_LIFETIME)
+        PasswordResetCode.objects.create(
+            user=user, code_hash=_reset_code_hash(user, code), created_at=now, expires_at=now + RESET_CODE_LIFETIME
+        )
         sms_queue(to=user.phone, template="password_reset", context={"code": code})
         _citizen_audit("password_reset.request", username=account, client_ip=client_ip, detail={"sent": True})
 
@@ -611,8 +736,15 @@ _RESET_CODE_SHAPE = re.compile(r"^\d{6}$")
 
 
 def _wrong_reset_code() -> Problem:
-    return invalid([FieldError("code", "wrong_code", _(
-        "This code is wrong or no longer valid. Check the code in the SMS, or ask for a new code."))])
+    return invalid(
+        [
+            FieldError(
+                "code",
+                "wrong_code",
+                _("This code is wrong or no longer valid. Check the code in the SMS, or ask for a new code."),
+            )
+        ]
+    )
 
 
 def password_reset_confirm(*, username: str, code: str, new_password: str, client_ip: str) -> User:
@@ -624,27 +756,39 @@ def password_reset_confirm(*, username: str, code: str, new_password: str, clien
     code = re.sub(r"\s", "", code)
     if not _RESET_CODE_SHAPE.match(code):
         raise invalid([FieldError("code", "invalid_code", _("Type the 6 digits of the code in the SMS."))])
-    _reset_throttle(client_ip, scope="password_reset_confirm",
-                    limit=settings.GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR * RESET_CODE_TRIES)
+    _reset_throttle(
+        client_ip,
+        scope="password_reset_confirm",
+        limit=settings.GDDT_PASSWORD_RESETS_PER_ADDRESS_PER_HOUR * RESET_CODE_TRIES,
+    )
     account = citizen_username_for(username)
     now = timezone.now()
     with transaction.atomic():
-        user = (User.objects.select_for_update()
-                .filter(username=account, kind=UserKind.CITIZEN, is_active=True).first())
+        user = User.objects.select_for_update().filter(username=account, kind=UserKind.CITIZEN, is_active=True).first()
         row = None
         if user is not None:
-            row = (PasswordResetCode.objects.select_for_update()
-                   .filter(user=user, used_at__isnull=True, expires_at__gt=now, attempts__lt=RESET_CODE_TRIES)
-                   .order_by("-created_at").first())
-        right = row is not None and user is not None and secrets.compare_digest(
-            row.code_hash, _reset_code_hash(user, code))
+            row = (
+                PasswordResetCode.objects.select_for_update()
+                .filter(user=user, used_at__isnull=True, expires_at__gt=now, attempts__lt=RESET_CODE_TRIES)
+                .order_by("-created_at")
+                .first()
+            )
+        right = (
+            row is not None and user is not None and secrets.compare_digest(row.code_hash, _reset_code_hash(user, code))
+        )
         if not right:
             if row is not None:
                 row.attempts += 1
                 row.save(update_fields=["attempts"])
-            _citizen_audit("password_reset.fail", username=account, client_ip=client_ip,
-                           detail={"reason": "wrong" if row is not None else "no_live_code",
-                                   "dead": row is not None and row.attempts >= RESET_CODE_TRIES})
+            _citizen_audit(
+                "password_reset.fail",
+                username=account,
+                client_ip=client_ip,
+                detail={
+                    "reason": "wrong" if row is not None else "no_live_code",
+                    "dead": row is not None and row.attempts >= RESET_CODE_TRIES,
+                },
+            )
     if not right:
         raise _wrong_reset_code()  # after the commit: the wrong try stays counted
     assert user is not None and row is not None
@@ -667,14 +811,16 @@ def password_reset_confirm(*, username: str, code: str, new_password: str, clien
 
 # --- the counter: a new initial password, an unlock ------------------------------------------------------------
 
+
 def _dossier_account(dossier: Dossier) -> User:
     """The active citizen account of an approved dossier, locked; 409 "no_account" otherwise."""
     user = None
     if dossier.status == Status.APPROVED and dossier.account_id is not None:
         user = User.objects.select_for_update().filter(pk=dossier.account_id, kind=UserKind.CITIZEN).first()
     if user is None or not user.is_active:
-        raise conflict("no_account", _("This dossier has no active account: it is activated when the dossier is "
-                                       "approved."))
+        raise conflict(
+            "no_account", _("This dossier has no active account: it is activated when the dossier is approved.")
+        )
     return user
 
 
@@ -698,10 +844,20 @@ def citizen_credentials_reissue(*, officer: User, dossier: Dossier, client_ip: s
         account_signed_out_everywhere(user=user)
         unlocked = account_failures_clear(user=user)
         PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(expires_at=timezone.now())
-        sms_queue(to=user.phone, template="reissued", dossier_id=dossier.pk,
-                  context={"username": user.username, "password": password})
-        _citizen_audit("account.reissue", username=user.username, actor=officer, client_ip=client_ip,
-                       dossier=dossier, detail={"unlocked": unlocked})
+        sms_queue(
+            to=user.phone,
+            template="reissued",
+            dossier_id=dossier.pk,
+            context={"username": user.username, "password": password},
+        )
+        _citizen_audit(
+            "account.reissue",
+            username=user.username,
+            actor=officer,
+            client_ip=client_ip,
+            dossier=dossier,
+            detail={"unlocked": unlocked},
+        )
     return AccountReissued(username=user.username, expires_at=expires_at, unlocked=unlocked)
 
 
@@ -711,6 +867,12 @@ def citizen_account_unlock(*, officer: User, dossier: Dossier, client_ip: str | 
     with transaction.atomic():
         user = _dossier_account(dossier)
         was_locked = account_failures_clear(user=user)
-        _citizen_audit("account.unlock", username=user.username, actor=officer, client_ip=client_ip,
-                       dossier=dossier, detail={"was_locked": was_locked})
+        _citizen_audit(
+            "account.unlock",
+            username=user.username,
+            actor=officer,
+            client_ip=client_ip,
+            dossier=dossier,
+            detail={"was_locked": was_locked},
+        )
     return was_locked

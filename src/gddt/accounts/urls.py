@@ -12,10 +12,14 @@ urlpatterns = [
     path("can-bo/nhan-su/", views.staff, name="staff"),
     path("can-bo/nhan-su/<str:username>/vai-tro/", views.staff_roles, name="staff_roles"),
     path("can-bo/nhan-su/<str:username>/ma-kich-hoat/", views.staff_enrolment_code, name="staff_enrolment_code"),
-    path("can-bo/ho-so/<str:dossier_no>/tai-khoan/cap-lai/", views.dossier_account_reissue,
-         name="dossier_account_reissue"),
-    path("can-bo/ho-so/<str:dossier_no>/tai-khoan/mo-khoa/", views.dossier_account_unlock,
-         name="dossier_account_unlock"),
+    path(
+        "can-bo/ho-so/<str:dossier_no>/tai-khoan/cap-lai/",
+        views.dossier_account_reissue,
+        name="dossier_account_reissue",
+    ),
+    path(
+        "can-bo/ho-so/<str:dossier_no>/tai-khoan/mo-khoa/", views.dossier_account_unlock, name="dossier_account_unlock"
+    ),
     # Citizens.
     path("dang-nhap/", citizen_views.sign_in, name="citizen_sign_in"),
     path("tai-khoan/", citizen_views.home, name="citizen_home"),

@@ -40,8 +40,9 @@ ENROLMENT_KEY = "gddt_enrolment_code_accepted"
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     """A same-site path to return to after signing in, or ""."""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return ""
 
@@ -65,6 +66,7 @@ def _form_problem(form: Any, problem: Problem) -> None:
 
 # --- sign-in --------------------------------------------------------------------------------------------------
 
+
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -82,8 +84,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     locked = False
     if request.method == "POST" and form.is_valid():
         try:
-            officer = password_authenticate(request=request, username=form.cleaned_data["username"],
-                                            password=form.cleaned_data["password"], kind=UserKind.OFFICER)
+            officer = password_authenticate(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                kind=UserKind.OFFICER,
+            )
         except SignInLocked:
             locked, status = True, 429
         else:
@@ -96,8 +102,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return _sign_in_page(request, form, next_url=next_url, locked=locked, status=status)
 
 
-def _sign_in_page(request: HttpRequest, form: SignInForm, *, next_url: str = "", locked: bool = False,
-                  status: int = 200) -> HttpResponse:
+def _sign_in_page(
+    request: HttpRequest, form: SignInForm, *, next_url: str = "", locked: bool = False, status: int = 200
+) -> HttpResponse:
     context = {"form": form, "next": next_url, "locked": locked, "lockout_minutes": sign_in_lockout_minutes()}
     return render(request, "accounts/sign_in.html", context, status=status)
 
@@ -147,7 +154,7 @@ def _qr_data_uri(device: TOTPDevice) -> str:
 
 def _secret_text(device: TOTPDevice) -> str:
     secret = b32encode(device.bin_key).decode()
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 @never_cache
@@ -175,8 +182,13 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
             request.session.pop(ENROLMENT_KEY, None)
             messages.success(request, _("The authenticator app is set up. Next time, type the code it shows."))
             return _verified(request, device)
-    context = {"form": form, "qr": _qr_data_uri(device), "secret": _secret_text(device),
-               "issuer": settings.OTP_TOTP_ISSUER, "username": officer.username}
+    context = {
+        "form": form,
+        "qr": _qr_data_uri(device),
+        "secret": _secret_text(device),
+        "issuer": settings.OTP_TOTP_ISSUER,
+        "username": officer.username,
+    }
     response = render(request, "accounts/otp_enrol.html", context, status=status)
     response.headers["Cache-Control"] = "private, no-store"  # the page holds the secret
     return response
@@ -186,8 +198,7 @@ def _enrolment_code_step(request: HttpRequest, officer: User) -> HttpResponse:
     form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.otp_enrolment_code_redeem(user=officer, code=form.cleaned_data["enrolment_code"],
-                                               request=request)
+            services.otp_enrolment_code_redeem(user=officer, code=form.cleaned_data["enrolment_code"], request=request)
         except Problem as problem:
             if problem.code != "sign_in_locked":
                 _form_problem(form, problem)
@@ -226,8 +237,13 @@ def staff(request: HttpRequest) -> HttpResponse:
     role_choices = [(value, label) for value, label in Role.choices if is_admin or value != Role.ADMIN]
     context = {
         "members": selectors.staff_members(director=director, officers=page.object_list),
-        "page": page, "offices": selectors.offices_managed(director=director), "office_code": office_code or "",
-        "q": query, "role_choices": role_choices, "back": request.get_full_path(), "is_admin": is_admin,
+        "page": page,
+        "offices": selectors.offices_managed(director=director),
+        "office_code": office_code or "",
+        "q": query,
+        "role_choices": role_choices,
+        "back": request.get_full_path(),
+        "is_admin": is_admin,
     }
     return render(request, "accounts/staff.html", context)
 
@@ -245,17 +261,26 @@ def staff_roles(request: HttpRequest, username: str) -> HttpResponse:
         return redirect(back)
     data = form.cleaned_data
     try:
-        services.officer_roles_set(director=_officer(request), username=username, office_code=data["office_code"],
-                                   roles=data["roles"], starts_on=data["starts_on"], ends_on=data["ends_on"],
-                                   request=request)
+        services.officer_roles_set(
+            director=_officer(request),
+            username=username,
+            office_code=data["office_code"],
+            roles=data["roles"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            request=request,
+        )
     except Problem as problem:
         for field_error in problem.errors:
             messages.error(request, str(field_error.message))
         if not problem.errors:
             messages.error(request, str(problem.title))
     else:
-        messages.success(request, _("The roles of %(username)s at office %(office)s are saved.")
-                         % {"username": username, "office": data["office_code"]})
+        messages.success(
+            request,
+            _("The roles of %(username)s at office %(office)s are saved.")
+            % {"username": username, "office": data["office_code"]},
+        )
     return redirect(back)
 
 
@@ -265,12 +290,18 @@ def staff_enrolment_code(request: HttpRequest, username: str) -> HttpResponse:
     """A director issues a one-time enrolment code to an officer of their offices (shown once, on this page)."""
     reopened = services.officer_enrolment_reopen(director=_officer(request), username=username, request=request)
     back = _safe_next(request, request.POST.get("next")) or reverse("accounts:staff")
-    context = {"username": username, "code": reopened.enrolment.code, "expires_at": reopened.enrolment.expires_at,
-               "removed": reopened.removed, "back": back}
+    context = {
+        "username": username,
+        "code": reopened.enrolment.code,
+        "expires_at": reopened.enrolment.expires_at,
+        "removed": reopened.removed,
+        "back": back,
+    }
     return render(request, "accounts/enrolment_code.html", context)
 
 
 # --- the dossier page: the citizen's account (re-issue, unlock) ------------------------------------------------
+
 
 def _back_to_dossier(dossier_no: str) -> HttpResponse:
     return redirect(reverse("counter:dossier", args=[dossier_no]) + "#account-actions")
@@ -281,11 +312,17 @@ def _back_to_dossier(dossier_no: str) -> HttpResponse:
 def dossier_account_reissue(request: HttpRequest, dossier_no: str) -> HttpResponse:
     """A new initial password by SMS for the person at the counter (receiving or approving officer, any office)."""
     dossier = dossier_for_officer(officer=_officer(request), dossier_no=dossier_no, action="account")
-    done = services.citizen_credentials_reissue(officer=_officer(request), dossier=dossier,
-                                                client_ip=client_address(request))
-    messages.success(request, _("A new password went by SMS to the registered phone. It must be changed at the next "
-                                "sign-in and stops working on %(date)s.")
-                     % {"date": date_format(timezone.localtime(done.expires_at), "d/m/Y H:i")})
+    done = services.citizen_credentials_reissue(
+        officer=_officer(request), dossier=dossier, client_ip=client_address(request)
+    )
+    messages.success(
+        request,
+        _(
+            "A new password went by SMS to the registered phone. It must be changed at the next "
+            "sign-in and stops working on %(date)s."
+        )
+        % {"date": date_format(timezone.localtime(done.expires_at), "d/m/Y H:i")},
+    )
     return _back_to_dossier(dossier_no)
 
 
@@ -294,8 +331,11 @@ def dossier_account_reissue(request: HttpRequest, dossier_no: str) -> HttpRespon
 def dossier_account_unlock(request: HttpRequest, dossier_no: str) -> HttpResponse:
     """Forget the failed sign-ins of the dossier's account, so that the person can sign in at once."""
     dossier = dossier_for_officer(officer=_officer(request), dossier_no=dossier_no, action="account")
-    was_locked = services.citizen_account_unlock(officer=_officer(request), dossier=dossier,
-                                                 client_ip=client_address(request))
-    messages.success(request, _("The account is unlocked.") if was_locked
-                     else _("The account was not locked; nothing needed unlocking."))
+    was_locked = services.citizen_account_unlock(
+        officer=_officer(request), dossier=dossier, client_ip=client_address(request)
+    )
+    messages.success(
+        request,
+        _("The account is unlocked.") if was_locked else _("The account was not locked; nothing needed unlocking."),
+    )
     return _back_to_dossier(dossier_no)

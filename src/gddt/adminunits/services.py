@@ -26,12 +26,19 @@ def admin_units_load() -> tuple[int, int]:
         provinces, update_conflicts=True, unique_fields=["code"], update_fields=["name", "division_type"]
     )
     wards = [
-        Ward(code=ward_code(w.code), name=" ".join(w.name.split()), division_type=w.division_type.value,
-             province_id=province_code(w.province_code))
+        Ward(
+            code=ward_code(w.code),
+            name=" ".join(w.name.split()),
+            division_type=w.division_type.value,
+            province_id=province_code(w.province_code),
+        )
         for w in SourceWard.iter_all()
     ]
     Ward.objects.bulk_create(
-        wards, update_conflicts=True, unique_fields=["code"], update_fields=["name", "division_type", "province"],
+        wards,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "division_type", "province"],
         batch_size=500,
     )
     return len(provinces), len(wards)

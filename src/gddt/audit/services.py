@@ -14,14 +14,29 @@ if TYPE_CHECKING:
     from gddt.registrations.models import Dossier
 
 
-def audit_record(*, action: str, actor: "User | None" = None,
-                 office: "Office | None" = None, request: HttpRequest | None = None, dossier: "Dossier | None" = None,
-                 target: str = "", detail: dict[str, Any] | None = None, client_ip: str | None = None) -> AuditEvent:
+def audit_record(
+    *,
+    action: str,
+    actor: "User | None" = None,
+    office: "Office | None" = None,
+    request: HttpRequest | None = None,
+    dossier: "Dossier | None" = None,
+    target: str = "",
+    detail: dict[str, Any] | None = None,
+    client_ip: str | None = None,
+) -> AuditEvent:
     """Writes one append-only event. Call it inside the transaction of the action it records. The client's
     address is `client_ip`, or else that of `request`."""
     if client_ip is None and request is not None:
         client_ip = client_address(request)
     return AuditEvent.objects.create(
-        at=timezone.now(), actor=actor, actor_username=getattr(actor, "username", "") or "", office=office,
-        client_ip=client_ip or None, action=action, dossier=dossier, target=target, detail=detail or {},
+        at=timezone.now(),
+        actor=actor,
+        actor_username=getattr(actor, "username", "") or "",
+        office=office,
+        client_ip=client_ip or None,
+        action=action,
+        dossier=dossier,
+        target=target,
+        detail=detail or {},
     )

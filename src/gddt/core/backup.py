@@ -46,14 +46,17 @@ class BackupSummary:
 def _embedded_only() -> tuple[Path, Path]:
     database: dict[str, Any] = dict(settings.DATABASES["default"])
     if database["ENGINE"] != "django.db.backends.sqlite3":
-        raise BackupError("this database is not the embedded SQLite: back PostgreSQL up with pg_dump or continuous "
-                          "archiving (docs/operator.md, Backups)")
+        raise BackupError(
+            "this database is not the embedded SQLite: back PostgreSQL up with pg_dump or continuous "
+            "archiving (docs/operator.md, Backups)"
+        )
     storage: dict[str, Any] = cast(dict[str, Any], settings.STORAGES["default"])
     if storage["BACKEND"] == "gddt.core.storage.EncryptedStorage":  # the files as stored (encrypted) are copied
         storage = storage["OPTIONS"]["inner"]
     if storage["BACKEND"] != "django.core.files.storage.FileSystemStorage":
-        raise BackupError("the documents are not local files: use the bucket's versioning or replication "
-                          "(docs/operator.md, Backups)")
+        raise BackupError(
+            "the documents are not local files: use the bucket's versioning or replication (docs/operator.md, Backups)"
+        )
     return Path(database["NAME"]), Path(storage["OPTIONS"]["location"])
 
 
@@ -93,11 +96,17 @@ def backup_create(*, target: Path) -> BackupSummary:
             with tarfile.open(partial, "w:gz") as archive:
                 archive.add(snapshot, arcname=DATABASE_MEMBER, recursive=False)
                 entries[DATABASE_MEMBER] = {"sha256": _sha256_file(snapshot), "size": snapshot.stat().st_size}
-                members = [(f"data/{path.name}", path) for path in sorted(settings.DATA_DIR.iterdir())
-                           if path.is_file() and path.name not in _SKIPPED and not path.name.endswith(".tmp")]
+                members = [
+                    (f"data/{path.name}", path)
+                    for path in sorted(settings.DATA_DIR.iterdir())
+                    if path.is_file() and path.name not in _SKIPPED and not path.name.endswith(".tmp")
+                ]
                 if private.is_dir():
-                    members += [(f"private/{path.relative_to(private).as_posix()}", path)
-                                for path in sorted(private.rglob("*")) if path.is_file()]
+                    members += [
+                        (f"private/{path.relative_to(private).as_posix()}", path)
+                        for path in sorted(private.rglob("*"))
+                        if path.is_file()
+                    ]
                 for name, path in members:
                     try:
                         content = path.read_bytes()  # whole, so that its size and checksum match what is stored
@@ -105,8 +114,12 @@ def backup_create(*, target: Path) -> BackupSummary:
                         continue
                     _add_bytes(archive, name, content)
                     entries[name] = {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
-                manifest = {"format": FORMAT, "version": VERSION, "created_at": datetime.now(tz=UTC).isoformat(),
-                            "files": entries}
+                manifest = {
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "created_at": datetime.now(tz=UTC).isoformat(),
+                    "files": entries,
+                }
                 _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
             os.replace(partial, target)
         except BaseException:
@@ -117,8 +130,12 @@ def backup_create(*, target: Path) -> BackupSummary:
 
 def _member_path(name: str) -> PurePosixPath:
     path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or len(path.parts) < 2 or path.parts[0] not in {
-            "database", "data", "private"}:
+    if (
+        path.is_absolute()
+        or ".." in path.parts
+        or len(path.parts) < 2
+        or path.parts[0] not in {"database", "data", "private"}
+    ):
         raise BackupError(f"the archive is damaged: unexpected member {name!r}")
     return path
 
@@ -152,8 +169,10 @@ def backup_restore(*, archive_path: Path) -> int:
     against the manifest before anything is moved into place: a damaged archive changes nothing."""
     database, private = _embedded_only()
     if not data_dir_is_empty():
-        raise BackupError(f"{settings.DATA_DIR} already holds a database or documents: restore into an empty data "
-                          "dir (set GDDT_DATA_DIR to a new folder)")
+        raise BackupError(
+            f"{settings.DATA_DIR} already holds a database or documents: restore into an empty data "
+            "dir (set GDDT_DATA_DIR to a new folder)"
+        )
     files = _read_manifest(archive_path)
     seen: set[str] = set()
     with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix=".restore-") as staging_name:

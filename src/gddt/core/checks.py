@@ -37,8 +37,10 @@ def database_check() -> Finding:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except (DatabaseError, OSError) as error:
-        finding.problems.append(f"cannot reach the {connection.vendor} database ({_error(error)}): check "
-                                "DATABASE_URL and that the server answers")
+        finding.problems.append(
+            f"cannot reach the {connection.vendor} database ({_error(error)}): check "
+            "DATABASE_URL and that the server answers"
+        )
         return finding
     finding.ok = f"{connection.vendor} reachable"
     return finding
@@ -80,8 +82,10 @@ def storage_check() -> Finding:
             with contextlib.suppress(OSError):  # the probe's folder, unless something else is in it
                 os.rmdir(inner.path(PROBE_FOLDER))
     except Exception as error:  # any backend's failure (OSError, botocore's) is the finding itself
-        finding.problems.append(f"{kind}: cannot write, read and delete a probe object ({_error(error)}): check "
-                                "GDDT_STORAGE and the GDDT_S3_* settings, or the data dir's permissions")
+        finding.problems.append(
+            f"{kind}: cannot write, read and delete a probe object ({_error(error)}): check "
+            "GDDT_STORAGE and the GDDT_S3_* settings, or the data dir's permissions"
+        )
     finally:
         if name:
             with contextlib.suppress(Exception):  # the problem is already reported
@@ -91,8 +95,10 @@ def storage_check() -> Finding:
     if "public" in str(options.get("default_acl") or ""):
         finding.problems.append(f"{kind}: default_acl {options['default_acl']!r} would publish ID-card images")
     if not os.environ.get("GDDT_DATA_KEY") and not os.environ.get("GDDT_DATA_KEY_FILE"):
-        finding.notes.append(f"documents are encrypted under the key generated in {settings.DATA_DIR}/data_key: "
-                             "back it up with the data, or no document can be read after a restore")
+        finding.notes.append(
+            f"documents are encrypted under the key generated in {settings.DATA_DIR}/data_key: "
+            "back it up with the data, or no document can be read after a restore"
+        )
     if not finding.problems:
         finding.ok = f"{kind}: wrote, read and deleted a probe object"
     return finding
@@ -109,15 +115,19 @@ def sms_check() -> Finding:
             else:
                 finding.notes.append(f"file: messages are written to {settings.GDDT_SMS_FILE}, not sent to phones")
         elif provider == "console":
-            finding.problems.append("console: every text, initial passwords included, would go to standard output "
-                                    "(the log); use `http` (or `file` on a test machine)")
+            finding.problems.append(
+                "console: every text, initial passwords included, would go to standard output "
+                "(the log); use `http` (or `file` on a test machine)"
+            )
         elif provider == "http":
             parts = urlsplit(settings.GDDT_SMS_HTTP_URL or "")
             if parts.scheme not in {"http", "https"} or not parts.hostname:
                 finding.problems.append(f"http: GDDT_SMS_HTTP_URL is not an http(s) URL: {parts.scheme or '?'}://…")
             elif parts.scheme == "http" and parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
-                finding.problems.append("http: GDDT_SMS_HTTP_URL is plain http to another machine: phones and "
-                                        "initial passwords would cross the network unencrypted; use https")
+                finding.problems.append(
+                    "http: GDDT_SMS_HTTP_URL is plain http to another machine: phones and "
+                    "initial passwords would cross the network unencrypted; use https"
+                )
             if not settings.GDDT_SMS_HTTP_AUTH:
                 finding.notes.append("http: GDDT_SMS_HTTP_AUTH is not set (no Authorization header is sent)")
             if not settings.GDDT_SMS_RECEIPT_SECRET:
@@ -135,15 +145,20 @@ def nodes_check() -> Finding:
         finding.ok = "the embedded database: one node"
         return finding
     if not os.environ.get("GDDT_SECRET_KEY") and not os.environ.get("GDDT_SECRET_KEY_FILE"):
-        finding.problems.append("GDDT_SECRET_KEY is generated in this node's data dir: give every node the same "
-                                "GDDT_SECRET_KEY (or GDDT_SECRET_KEY_FILE), or sessions and codes break across "
-                                "nodes")
+        finding.problems.append(
+            "GDDT_SECRET_KEY is generated in this node's data dir: give every node the same "
+            "GDDT_SECRET_KEY (or GDDT_SECRET_KEY_FILE), or sessions and codes break across "
+            "nodes"
+        )
     if not os.environ.get("GDDT_DATA_KEY") and not os.environ.get("GDDT_DATA_KEY_FILE"):
-        finding.problems.append("GDDT_DATA_KEY is generated in this node's data dir: give every node the same "
-                                "GDDT_DATA_KEY (or GDDT_DATA_KEY_FILE), or no node reads another's documents")
+        finding.problems.append(
+            "GDDT_DATA_KEY is generated in this node's data dir: give every node the same "
+            "GDDT_DATA_KEY (or GDDT_DATA_KEY_FILE), or no node reads another's documents"
+        )
     if settings.GDDT_STORAGE != "s3":
-        finding.notes.append("documents are on this node's disk (GDDT_STORAGE=local): with more than one web "
-                             "node, use GDDT_STORAGE=s3")
+        finding.notes.append(
+            "documents are on this node's disk (GDDT_STORAGE=local): with more than one web node, use GDDT_STORAGE=s3"
+        )
     if not finding.problems:
         finding.ok = "shared secret key and data key set"
     return finding

@@ -45,9 +45,15 @@ class StoredFileUnreadable(Problem):
     A Problem, so that the counter's pages and the API show it as a clear error instead of an image."""
 
     def __init__(self, name: str, reason: str) -> None:
-        super().__init__(500, gettext("The stored file %(name)s cannot be read: %(reason)s. Ask the operator to "
-                                      "check the data key (GDDT_DATA_KEY) or to restore the file from a backup.")
-                         % {"name": name, "reason": reason}, "stored_file_unreadable")
+        super().__init__(
+            500,
+            gettext(
+                "The stored file %(name)s cannot be read: %(reason)s. Ask the operator to "
+                "check the data key (GDDT_DATA_KEY) or to restore the file from a backup."
+            )
+            % {"name": name, "reason": reason},
+            "stored_file_unreadable",
+        )
         self.name = name
         self.reason = reason
 
@@ -63,13 +69,13 @@ def key_decode(text: str, *, variable: str) -> bytes:
     """A master key as written in the environment: 32 bytes in base64 (standard or URL-safe alphabet)."""
     cleaned = text.strip()
     try:
-        key = base64.b64decode(cleaned.replace("-", "+").replace("_", "/") + "=" * (-len(cleaned) % 4),
-                               validate=True)
+        key = base64.b64decode(cleaned.replace("-", "+").replace("_", "/") + "=" * (-len(cleaned) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise ImproperlyConfigured(f"{variable} is not base64: make a key with `gddt keys generate`") from None
     if len(key) != KEY_BYTES:
-        raise ImproperlyConfigured(f"{variable} must be {KEY_BYTES} bytes in base64 (got {len(key)}): make a key "
-                                   "with `gddt keys generate`")
+        raise ImproperlyConfigured(
+            f"{variable} must be {KEY_BYTES} bytes in base64 (got {len(key)}): make a key with `gddt keys generate`"
+        )
     return key
 
 
@@ -87,8 +93,10 @@ def generated_key_load(data_dir: Path) -> str:
         draft.chmod(0o600)
         try:
             os.link(draft, key_file)
-            sys.stderr.write(f"gddt: generated the data key {key_file}; back it up with the data (without it no "
-                             "stored document can be read), or set GDDT_DATA_KEY (docs/operator.md, Keys)\n")
+            sys.stderr.write(
+                f"gddt: generated the data key {key_file}; back it up with the data (without it no "
+                "stored document can be read), or set GDDT_DATA_KEY (docs/operator.md, Keys)\n"
+            )
         except FileExistsError:
             pass
         finally:
@@ -130,12 +138,18 @@ def _unwrap(ring: KeyRing, sealed: bytes, name: str) -> bytes:
     if len(sealed) < OVERHEAD or not is_sealed(sealed):
         raise StoredFileUnreadable(name, gettext("it is damaged (not an encrypted document)"))
     slot = sealed[KEY_SLOT]
-    wanted, nonce, wrapped = slot[:KEY_ID_BYTES], slot[KEY_ID_BYTES:KEY_ID_BYTES + NONCE_BYTES], slot[
-        KEY_ID_BYTES + NONCE_BYTES:]
+    wanted, nonce, wrapped = (
+        slot[:KEY_ID_BYTES],
+        slot[KEY_ID_BYTES : KEY_ID_BYTES + NONCE_BYTES],
+        slot[KEY_ID_BYTES + NONCE_BYTES :],
+    )
     master = ring.by_id(wanted)
     if master is None:
-        raise StoredFileUnreadable(name, gettext("it was encrypted with the master key %(key_id)s, which is not "
-                                                 "configured") % {"key_id": wanted.hex()})
+        raise StoredFileUnreadable(
+            name,
+            gettext("it was encrypted with the master key %(key_id)s, which is not configured")
+            % {"key_id": wanted.hex()},
+        )
     try:
         return AESGCM(master).decrypt(nonce, wrapped, MAGIC + wanted)
     except InvalidTag:
@@ -152,7 +166,7 @@ def seal(ring: KeyRing, plain: bytes) -> bytes:
 def unseal(ring: KeyRing, sealed: bytes, *, name: str) -> bytes:
     """The plain content; a damaged object or an unknown key raises StoredFileUnreadable naming `name`."""
     data_key = _unwrap(ring, sealed, name)
-    body_nonce = sealed[KEY_SLOT.stop:HEADER_BYTES]
+    body_nonce = sealed[KEY_SLOT.stop : HEADER_BYTES]
     try:
         return AESGCM(data_key).decrypt(body_nonce, sealed[HEADER_BYTES:], MAGIC)
     except InvalidTag:

@@ -99,8 +99,11 @@ def email_settings(name: str) -> dict[str, Any]:
         raise ImproperlyConfigured(f"{name} has a port or timeout that is not a number") from None
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname, "EMAIL_PORT": port,
-        "EMAIL_HOST_USER": unquote(parts.username or ""), "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": not ssl and _BOOLEANS[query.get("tls", "false").lower()], "EMAIL_USE_SSL": ssl,
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": not ssl and _BOOLEANS[query.get("tls", "false").lower()],
+        "EMAIL_USE_SSL": ssl,
         "EMAIL_TIMEOUT": timeout,
     }

@@ -64,7 +64,7 @@ def forbidden(code: str, title: str | Promise) -> Problem:
 PROBLEM_JSON_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "RFC 9457 problem details with the error of each field. Some problems carry more members "
-                   "(e.g. `missing_documents`, `version`, `retry_after`).",
+    "(e.g. `missing_documents`, `version`, `retry_after`).",
     "type": "object",
     "required": ["type", "title", "status", "code", "errors"],
     "properties": {
@@ -72,10 +72,21 @@ PROBLEM_JSON_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "code": {"type": "string"},
-        "errors": {"type": "array", "items": {
-            "type": "object", "required": ["field", "code", "message"], "additionalProperties": False,
-            "properties": {"field": {"type": "string", "description": "dotted path into the request; \"\" for "
-                                                                      "the whole request"},
-                           "code": {"type": "string"}, "message": {"type": "string"}}}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "field": {
+                        "type": "string",
+                        "description": 'dotted path into the request; "" for the whole request',
+                    },
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
     },
 }

@@ -9,7 +9,7 @@ from gddt.core.logs import logging_config
 logconfig_dict = logging_config(level=(env_str("GDDT_LOG_LEVEL", "INFO") or "INFO").upper())
 # The access atoms this service logs (core/logs.py reads them): never the query string, nor a request header
 # other than the request id the response carries.
-access_log_format = '%(m)s %(U)s %(s)s %(D)s %({x-request-id}o)s'
+access_log_format = "%(m)s %(U)s %(s)s %(D)s %({x-request-id}o)s"
 
 
 def child_exit(server: Any, worker: Any) -> None:

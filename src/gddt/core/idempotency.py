@@ -20,8 +20,9 @@ def idempotency_key_clean(key: str | None) -> str | None:
     if key is None or key == "":
         return None
     if len(key) > 200 or not key.isascii() or not key.isprintable():
-        raise bad_request(HEADER, "invalid_idempotency_key",
-                          _("The Idempotency-Key must be at most 200 printable ASCII characters."))
+        raise bad_request(
+            HEADER, "invalid_idempotency_key", _("The Idempotency-Key must be at most 200 printable ASCII characters.")
+        )
     return key
 
 
@@ -37,9 +38,12 @@ def idempotency_fingerprint(*parts: Any) -> str:
 
 
 def _reused() -> Problem:
-    return Problem(422, _("This Idempotency-Key was used with another request."), "idempotency_key_reused",
-                   [FieldError(HEADER, "idempotency_key_reused",
-                               _("This Idempotency-Key was used with another request."))])
+    return Problem(
+        422,
+        _("This Idempotency-Key was used with another request."),
+        "idempotency_key_reused",
+        [FieldError(HEADER, "idempotency_key_reused", _("This Idempotency-Key was used with another request."))],
+    )
 
 
 def idempotency_replay(*, scope: str, key: str, fingerprint: str) -> dict | None:
@@ -57,8 +61,7 @@ def idempotency_claim(*, scope: str, key: str, fingerprint: str) -> dict | None:
     database makes this wait until that request commits, and its answer is returned instead."""
     try:
         with transaction.atomic():
-            IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=fingerprint,
-                                             created_at=timezone.now())
+            IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=fingerprint, created_at=timezone.now())
     except IntegrityError:
         return idempotency_replay(scope=scope, key=key, fingerprint=fingerprint)
     return None

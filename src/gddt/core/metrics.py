@@ -29,15 +29,25 @@ FIGURES_MAX_AGE = 15.0
 # This service's metrics only (not the client library's process and GC figures), so every name starts with gddt_.
 OWN = CollectorRegistry(auto_describe=True)
 
-REQUESTS = Counter("gddt_http_requests", "HTTP requests answered, by route template and status.",
-                   ["method", "route", "status"], registry=OWN)
-LATENCY = Histogram("gddt_http_request_duration_seconds", "Time to answer an HTTP request, by route template.",
-                    ["method", "route"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0), registry=OWN)
-SIGN_IN_FAILURES = Counter("gddt_sign_in_failures", "Failed sign-ins (wrong username or password), every door.",
-                           registry=OWN)
-SIGN_IN_LOCKOUTS = Counter("gddt_sign_in_lockouts", "Sign-ins refused because the username is locked out.",
-                           registry=OWN)
+REQUESTS = Counter(
+    "gddt_http_requests",
+    "HTTP requests answered, by route template and status.",
+    ["method", "route", "status"],
+    registry=OWN,
+)
+LATENCY = Histogram(
+    "gddt_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route template.",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+    registry=OWN,
+)
+SIGN_IN_FAILURES = Counter(
+    "gddt_sign_in_failures", "Failed sign-ins (wrong username or password), every door.", registry=OWN
+)
+SIGN_IN_LOCKOUTS = Counter(
+    "gddt_sign_in_lockouts", "Sign-ins refused because the username is locked out.", registry=OWN
+)
 
 
 @dataclass(frozen=True)
@@ -91,8 +101,14 @@ def _figures(name: str, collect: Callable[[], Iterable[Figure]]) -> list[Figure]
         figures = list(collect())
     except Exception:  # one broken figure must not hide the others; the scrape shows it as an error count
         logger.exception("the metrics collector %s failed", name)
-        figures = [Figure(name="gddt_metrics_collector_errors", help="Collectors that failed at this scrape.",
-                          values={(name,): 1}, labels=("collector",))]
+        figures = [
+            Figure(
+                name="gddt_metrics_collector_errors",
+                help="Collectors that failed at this scrape.",
+                values={(name,): 1},
+                labels=("collector",),
+            )
+        ]
         return figures
     with _lock:
         _cache[name] = _Cached(at=now, figures=figures)

@@ -35,8 +35,9 @@ class RequestSizeLimitMiddleware:
                 "code": "request_too_large",
                 "errors": [{"field": "", "code": "request_too_large", "message": _("The request is too large.")}],
             }
-            return HttpResponse(json.dumps(body, ensure_ascii=False), status=413,
-                                content_type="application/problem+json")
+            return HttpResponse(
+                json.dumps(body, ensure_ascii=False), status=413, content_type="application/problem+json"
+            )
         return self.get_response(request)
 
 
@@ -84,9 +85,19 @@ class RequestLogMiddleware:
             method = request.method if request.method in METHODS else "other"  # a bounded set of labels
             REQUESTS.labels(method, route, str(status)).inc()
             LATENCY.labels(method, route).observe(seconds)
-            request_logger.info("%s %s %s", method, route, status, extra={
-                "request_id": request_id, "method": method, "route": route, "status": status,
-                "duration_ms": round(seconds * 1000, 1)})
+            request_logger.info(
+                "%s %s %s",
+                method,
+                route,
+                status,
+                extra={
+                    "request_id": request_id,
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 1),
+                },
+            )
             request_id_var.reset(token)
 
 

@@ -59,8 +59,9 @@ def worker_loops() -> dict[str, Callable[[], WorkerLoop]]:
     return dict(sorted(_worker_loops.items()))
 
 
-def reference_data_register(*, name: str, load: Callable[[], Mapping[str, int]], after: tuple[str, ...] = (),
-                            on_init: bool = True) -> None:
+def reference_data_register(
+    *, name: str, load: Callable[[], Mapping[str, int]], after: tuple[str, ...] = (), on_init: bool = True
+) -> None:
     """Adds a reference-data loader (see ReferenceData); registering a name again replaces it."""
     _reference_data[name] = ReferenceData(name=name, load=load, after=after, on_init=on_init)
 

@@ -110,7 +110,7 @@ class EncryptedStorage(Storage):
             else:
                 with self.inner.open(name, "rb") as handle:
                     stored = handle.read()
-                self._replace(name, stored[:encryption.KEY_SLOT.start] + slot + stored[encryption.KEY_SLOT.stop:])
+                self._replace(name, stored[: encryption.KEY_SLOT.start] + slot + stored[encryption.KEY_SLOT.stop :])
             return "rewrapped"
         if encryption.is_plain(head):
             with self.inner.open(name, "rb") as handle:
@@ -176,8 +176,12 @@ def data_key_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     refuses to start instead of serving errors in place of every photo."""
     storage = storages["default"]
     if not isinstance(storage, EncryptedStorage):
-        return [CheckError("the document storage does not encrypt: STORAGES['default'] must be "
-                           "gddt.core.storage.EncryptedStorage", id="gddt.E010")]
+        return [
+            CheckError(
+                "the document storage does not encrypt: STORAGES['default'] must be gddt.core.storage.EncryptedStorage",
+                id="gddt.E010",
+            )
+        ]
     try:
         name = _newest_name(storage)
         if name is None:
@@ -186,10 +190,15 @@ def data_key_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         if encryption.is_sealed(head):
             encryption.data_key_unwrap(key_ring(), head, name=name)
     except StoredFileUnreadable as problem:
-        return [CheckError(f"the data key cannot read the stored documents: {problem}",
-                           hint="Set GDDT_DATA_KEY (or GDDT_DATA_KEY_FILE) to the key the documents were stored "
-                                "with, or list it in GDDT_DATA_KEY_PREVIOUS during a rotation (docs/operator.md, "
-                                "Keys).", id="gddt.E011")]
+        return [
+            CheckError(
+                f"the data key cannot read the stored documents: {problem}",
+                hint="Set GDDT_DATA_KEY (or GDDT_DATA_KEY_FILE) to the key the documents were stored "
+                "with, or list it in GDDT_DATA_KEY_PREVIOUS during a rotation (docs/operator.md, "
+                "Keys).",
+                id="gddt.E011",
+            )
+        ]
     except Exception:  # noqa: S110 - the storage unreachable: `gddt check`'s storage probe names it
         pass
     return []

@@ -13,9 +13,9 @@ ORPHANED_AFTER = timedelta(hours=1)
 
 def task_orphans_fail() -> int:
     """Marks failed the task rows left RUNNING by a worker that died, so that none stays RUNNING forever."""
-    return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING,
-                                       started_at__lt=timezone.now() - ORPHANED_AFTER).update(
-        status=TaskResultStatus.FAILED, finished_at=timezone.now())
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=timezone.now() - ORPHANED_AFTER
+    ).update(status=TaskResultStatus.FAILED, finished_at=timezone.now())
 
 
 @task()

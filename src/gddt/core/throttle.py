@@ -38,8 +38,10 @@ def _bucket_seconds(window_seconds: int) -> int:
 def _upsert_sql() -> str:
     quote = connection.ops.quote_name
     table, key, count = quote(ThrottleCounter._meta.db_table), quote("key"), quote("count")
-    window = (f"SELECT COALESCE(SUM(t.{count}), 0) FROM {table} t "  # noqa: S608 - our quoted names; values are parameters
-              f"WHERE t.scope = %s AND t.{key} = %s AND t.slot >= %s")
+    window = (
+        f"SELECT COALESCE(SUM(t.{count}), 0) FROM {table} t "  # noqa: S608 - our quoted names; values are parameters
+        f"WHERE t.scope = %s AND t.{key} = %s AND t.slot >= %s"
+    )
     # Inserted when the whole window holds fewer than the limit; else, when the bucket exists, updated when its own
     # count (the locked row's latest, on PostgreSQL) and the older buckets together hold fewer. No row: refused.
     return (
@@ -57,8 +59,7 @@ def throttle_take(*, scope: str, key: str, limit: int, window_seconds: int, now:
     slot = int(now) - int(now) % size
     oldest = slot - BUCKETS * size  # the bucket that still overlaps the window [now - window, now]
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(), [scope, key, slot, scope, key, oldest, limit,
-                                       scope, key, oldest, slot, limit])
+        cursor.execute(_upsert_sql(), [scope, key, slot, scope, key, oldest, limit, scope, key, oldest, slot, limit])
         if cursor.fetchone() is not None:
             return None
     return _seconds_until_free(scope=scope, key=key, limit=limit, oldest=oldest, size=size, now=now)
@@ -66,8 +67,11 @@ def throttle_take(*, scope: str, key: str, limit: int, window_seconds: int, now:
 
 def _seconds_until_free(*, scope: str, key: str, limit: int, oldest: int, size: int, now: float) -> int:
     """When enough of the oldest buckets have left the window for one more hit to fit."""
-    rows = list(ThrottleCounter.objects.filter(scope=scope, key=key, slot__gte=oldest)
-                .order_by("slot").values_list("slot", "count"))
+    rows = list(
+        ThrottleCounter.objects.filter(scope=scope, key=key, slot__gte=oldest)
+        .order_by("slot")
+        .values_list("slot", "count")
+    )
     held = sum(count for _, count in rows)
     for slot, count in rows:
         held -= count
@@ -85,8 +89,11 @@ def throttle_first(*, scope: str, key: str, period_seconds: int, now: float | No
     quote = connection.ops.quote_name
     table, key_column, count = quote(ThrottleCounter._meta.db_table), quote("key"), quote("count")
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (scope, {key_column}, slot, {count}) VALUES (%s, %s, %s, 1) "  # noqa: S608
-                       f"ON CONFLICT (scope, {key_column}, slot) DO NOTHING RETURNING {count}", [scope, key, slot])
+        cursor.execute(
+            f"INSERT INTO {table} (scope, {key_column}, slot, {count}) VALUES (%s, %s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (scope, {key_column}, slot) DO NOTHING RETURNING {count}",
+            [scope, key, slot],
+        )
         return cursor.fetchone() is not None
 
 
@@ -96,8 +103,9 @@ def throttle_check(*, client_ip: str, scope: str, limit: int, window_seconds: in
     wait = throttle_take(scope=scope, key=_client_key(client_ip), limit=limit, window_seconds=window_seconds)
     if wait is not None:
         message = _("Too many attempts. Wait a few minutes and try again.")
-        raise Problem(429, message, "too_many_requests", [FieldError("", "too_many_requests", message)],
-                      {"retry_after": wait})
+        raise Problem(
+            429, message, "too_many_requests", [FieldError("", "too_many_requests", message)], {"retry_after": wait}
+        )
 
 
 def throttle_prune() -> int:

@@ -45,12 +45,26 @@ from gddt.registrations.selectors import missing_documents
 router = Router(tags=["counter"], auth=officer_auth)
 
 _PROBLEM = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
-_IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
-             "description": 'The ETag of the version you saw, e.g. W/"3"; a stale one is a 412.'}
-_IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
-                    "description": "A retry with the same key and body gets the first answer."}
-_ETAG_HEADER = {"ETag": {"description": 'The version of the dossier, e.g. W/"3": send it back in If-Match.',
-                         "schema": {"type": "string"}}}
+_IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": 'The ETag of the version you saw, e.g. W/"3"; a stale one is a 412.',
+}
+_IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "A retry with the same key and body gets the first answer.",
+}
+_ETAG_HEADER = {
+    "ETag": {
+        "description": 'The version of the dossier, e.g. W/"3": send it back in If-Match.',
+        "schema": {"type": "string"},
+    }
+}
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$|^(\d{1,9})$')
 NO_STORE = "private, no-store"
 
@@ -72,8 +86,9 @@ def _expected_version(request: HttpRequest) -> int | None:
         return None
     match = _ETAG.match(raw)
     if match is None:
-        raise bad_request("If-Match", "invalid_if_match",
-                          _('The If-Match header must be the ETag of the dossier, such as W/"3".'))
+        raise bad_request(
+            "If-Match", "invalid_if_match", _('The If-Match header must be the ETag of the dossier, such as W/"3".')
+        )
     return int(match.group(1) or match.group(2))
 
 
@@ -82,8 +97,9 @@ def _etag(version: int) -> str:
 
 
 def _json(status: int, body: dict[str, Any], *, version: int | None = None) -> HttpResponse:
-    response = HttpResponse(json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), status=status,
-                            content_type="application/json")
+    response = HttpResponse(
+        json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), status=status, content_type="application/json"
+    )
     if version is not None:
         response["ETag"] = _etag(version)
     response["Cache-Control"] = NO_STORE
@@ -92,18 +108,30 @@ def _json(status: int, body: dict[str, Any], *, version: int | None = None) -> H
 
 def _action_body(officer: User, dossier: Dossier, *, username: str | None = None) -> dict[str, Any]:
     return ActionOut(
-        dossier_no=dossier_number_format(dossier.number or ""), status=dossier.status, version=dossier.version,
+        dossier_no=dossier_number_format(dossier.number or ""),
+        status=dossier.status,
+        version=dossier.version,
         completed_office_code=dossier.completed_office.code if dossier.completed_office else None,
         missing_documents=missing_documents(dossier),
-        allowed_actions=selectors.dossier_allowed_actions(officer=officer, dossier=dossier), username=username,
+        allowed_actions=selectors.dossier_allowed_actions(officer=officer, dossier=dossier),
+        username=username,
     ).model_dump(mode="json")
 
 
-def _once(request: HttpRequest, action: str, dossier_no: str, payload: dict[str, Any],
-          run: Callable[[], tuple[int, dict[str, Any]]]) -> HttpResponse:
+def _once(
+    request: HttpRequest,
+    action: str,
+    dossier_no: str,
+    payload: dict[str, Any],
+    run: Callable[[], tuple[int, dict[str, Any]]],
+) -> HttpResponse:
     answer = services.counter_action_once(
-        officer=_me(request), action=action, idempotency_key=request.headers.get("Idempotency-Key"),
-        request_parts=[action, dossier_no, payload, request.headers.get("If-Match", "")], run=run)
+        officer=_me(request),
+        action=action,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+        request_parts=[action, dossier_no, payload, request.headers.get("If-Match", "")],
+        run=run,
+    )
     return _json(answer.status, answer.body, version=answer.body.get("version"))
 
 
@@ -127,15 +155,25 @@ def _summaries(dossiers: Iterable[Dossier]) -> list[dict[str, Any]]:
     ),
     openapi_extra={"responses": _responses(422)},
 )
-def dossiers_find(request: HttpRequest, q: str | None = None, status: str | None = None, office: str | None = None,
-                  limit: int = Query(PAGE_LIMIT_DEFAULT, ge=1, le=PAGE_LIMIT_MAX),
-                  offset: int = Query(0, ge=0, le=PAGE_OFFSET_MAX)) -> list[dict[str, Any]] | dict[str, Any]:
+def dossiers_find(
+    request: HttpRequest,
+    q: str | None = None,
+    status: str | None = None,
+    office: str | None = None,
+    limit: int = Query(PAGE_LIMIT_DEFAULT, ge=1, le=PAGE_LIMIT_MAX),
+    offset: int = Query(0, ge=0, le=PAGE_OFFSET_MAX),
+) -> list[dict[str, Any]] | dict[str, Any]:
     if q is not None:
         return _summaries(selectors.dossier_search(officer=_me(request), q=q, client_ip=client_address(request)))
-    queryset = selectors.dossier_browse(officer=_me(request), status=status, office_code=office,
-                                        client_ip=client_address(request))
-    return {"count": queryset.count(), "limit": limit, "offset": offset,
-            "results": _summaries(queryset[offset:offset + limit])}
+    queryset = selectors.dossier_browse(
+        officer=_me(request), status=status, office_code=office, client_ip=client_address(request)
+    )
+    return {
+        "count": queryset.count(),
+        "limit": limit,
+        "offset": offset,
+        "results": _summaries(queryset[offset : offset + limit]),
+    }
 
 
 @router.post(
@@ -181,9 +219,14 @@ def dossier_get(request: HttpRequest, dossier_no: str, response: HttpResponse) -
 def dossier_patch(request: HttpRequest, dossier_no: str, payload: CorrectionIn) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="edit")
-    corrected = services.dossier_correct(officer=_me(request), dossier=dossier, changes=payload.changes,
-                                         reason=payload.reason, expected_version=expected,
-                                         client_ip=client_address(request))
+    corrected = services.dossier_correct(
+        officer=_me(request),
+        dossier=dossier,
+        changes=payload.changes,
+        reason=payload.reason,
+        expected_version=expected,
+        client_ip=client_address(request),
+    )
     body = DossierOut(**_detail(request, corrected)).model_dump(mode="json")
     return _json(200, body, version=body["version"])
 
@@ -194,8 +237,9 @@ def dossier_patch(request: HttpRequest, dossier_no: str, payload: CorrectionIn) 
 def _upload(request: HttpRequest) -> UploadedFile | None:
     """The part "file" of a multipart PUT (Django parses multipart bodies of POSTs only)."""
     if request.content_type != "multipart/form-data":
-        raise Problem(415, _("Send the photo as multipart/form-data, in a part named “file”."),
-                      "unsupported_media_type")
+        raise Problem(
+            415, _("Send the photo as multipart/form-data, in a part named “file”."), "unsupported_media_type"
+        )
     if request.method != "POST":
         method = request.method
         request.method = request.META["REQUEST_METHOD"] = "POST"
@@ -219,22 +263,40 @@ def _upload(request: HttpRequest) -> UploadedFile | None:
     openapi_extra={
         "responses": _responses(400, 409, 412, 415, 422, etag=True),
         "parameters": [_IF_MATCH],
-        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        },
     },
 )
 def document_put(request: HttpRequest, dossier_no: str, kind: str) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="edit")
     upload = _upload(request)
-    document = services.document_supplement(officer=_me(request), dossier=dossier, kind=kind, upload=upload,
-                                            expected_version=expected, client_ip=client_address(request))
+    document = services.document_supplement(
+        officer=_me(request),
+        dossier=dossier,
+        kind=kind,
+        upload=upload,
+        expected_version=expected,
+        client_ip=client_address(request),
+    )
     fresh = selectors.dossier_queryset().get(pk=dossier.pk)
     document = next(d for d in fresh.documents.all() if d.pk == document.pk)
-    body = SupplementOut(dossier_no=dossier_number_format(fresh.number or ""), version=fresh.version,
-                         missing_documents=missing_documents(fresh),
-                         document=DocumentOut(**selectors.document_row(fresh, document))).model_dump(mode="json")
+    body = SupplementOut(
+        dossier_no=dossier_number_format(fresh.number or ""),
+        version=fresh.version,
+        missing_documents=missing_documents(fresh),
+        document=DocumentOut(**selectors.document_row(fresh, document)),
+    ).model_dump(mode="json")
     return _json(200, body, version=fresh.version)
 
 
@@ -242,13 +304,13 @@ def document_put(request: HttpRequest, dossier_no: str, kind: str) -> HttpRespon
     "/office/dossiers/{dossier_no}/documents/{kind}",
     url_name="counter_document_get",
     summary="The image of one current document (JPEG)",
-    openapi_extra={"responses": {200: {"description": "The image", "content": {"image/jpeg": {}}},
-                                 **_responses()}},
+    openapi_extra={"responses": {200: {"description": "The image", "content": {"image/jpeg": {}}}, **_responses()}},
 )
 def document_get(request: HttpRequest, dossier_no: str, kind: str) -> HttpResponse:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")
-    content, content_type = services.document_read(officer=_me(request), dossier=dossier, kind=kind,
-                                                   client_ip=client_address(request))
+    content, content_type = services.document_read(
+        officer=_me(request), dossier=dossier, kind=kind, client_ip=client_address(request)
+    )
     response = HttpResponse(content, content_type=content_type)
     response["Cache-Control"] = NO_STORE
     response["Content-Disposition"] = f'inline; filename="{kind}.jpg"'
@@ -262,16 +324,16 @@ def document_get(request: HttpRequest, dossier_no: str, kind: str) -> HttpRespon
     "/office/dossiers/{dossier_no}/verify",
     response={200: ActionOut},
     summary="Verified at the counter: the person, the originals and the data agree",
-    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True),
-                   "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
+    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_verify(request: HttpRequest, dossier_no: str) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="verify")
 
     def run() -> tuple[int, dict[str, Any]]:
-        done = services.dossier_verify(officer=_me(request), dossier=dossier, client_ip=client_address(request),
-                                       expected_version=expected)
+        done = services.dossier_verify(
+            officer=_me(request), dossier=dossier, client_ip=client_address(request), expected_version=expected
+        )
         return 200, _action_body(_me(request), done)
 
     return _once(request, "verify", dossier.number or "", {}, run)
@@ -282,17 +344,17 @@ def dossier_verify(request: HttpRequest, dossier_no: str) -> HttpResponse:
     response={200: ActionOut},
     summary="Approve a verified, complete dossier: the account is activated and its password sent by SMS",
     description="409 with `missing_documents` while a required document is missing; 403 for separation of "
-                "duties (the officer who verified it) or a missing role.",
-    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True),
-                   "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
+    "duties (the officer who verified it) or a missing role.",
+    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_approve(request: HttpRequest, dossier_no: str) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="approve")
 
     def run() -> tuple[int, dict[str, Any]]:
-        approval = services.dossier_approve(officer=_me(request), dossier=dossier, client_ip=client_address(request),
-                                            expected_version=expected)
+        approval = services.dossier_approve(
+            officer=_me(request), dossier=dossier, client_ip=client_address(request), expected_version=expected
+        )
         return 200, _action_body(_me(request), approval.dossier, username=approval.username)
 
     return _once(request, "approve", dossier.number or "", {}, run)
@@ -303,16 +365,21 @@ def dossier_approve(request: HttpRequest, dossier_no: str) -> HttpResponse:
     response={200: ActionOut},
     summary="Reject a dossier for a reason (missing photos are never one)",
     description="`reason_code`: " + ", ".join(services.REJECT_REASONS) + "; `note` is required with `other`.",
-    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True),
-                   "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
+    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="reject")
 
     def run() -> tuple[int, dict[str, Any]]:
-        done = services.dossier_reject(officer=_me(request), dossier=dossier, reason_code=payload.reason_code,
-                                       note=payload.note, client_ip=client_address(request), expected_version=expected)
+        done = services.dossier_reject(
+            officer=_me(request),
+            dossier=dossier,
+            reason_code=payload.reason_code,
+            note=payload.note,
+            client_ip=client_address(request),
+            expected_version=expected,
+        )
         return 200, _action_body(_me(request), done)
 
     return _once(request, "reject", dossier.number or "", payload.model_dump(), run)
@@ -322,16 +389,20 @@ def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn) -> 
     "/office/dossiers/{dossier_no}/reopen",
     response={200: ActionOut},
     summary="Reopen an expired dossier when the person turns up (with a note)",
-    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True),
-                   "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
+    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_reopen(request: HttpRequest, dossier_no: str, payload: ReopenIn) -> HttpResponse:
     expected = _expected_version(request)
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="reopen")
 
     def run() -> tuple[int, dict[str, Any]]:
-        done = services.dossier_reopen(officer=_me(request), dossier=dossier, note=payload.note,
-                                       client_ip=client_address(request), expected_version=expected)
+        done = services.dossier_reopen(
+            officer=_me(request),
+            dossier=dossier,
+            note=payload.note,
+            client_ip=client_address(request),
+            expected_version=expected,
+        )
         return 200, _action_body(_me(request), done)
 
     return _once(request, "reopen", dossier.number or "", payload.model_dump(), run)
@@ -385,8 +456,16 @@ def dossier_history(request: HttpRequest, dossier_no: str, response: HttpRespons
     response["Cache-Control"] = NO_STORE
     return {
         "dossier_no": dossier_number_format(dossier.number or ""),
-        "events": [AuditEventOut(at=e.at, actor=e.actor_username or None,
-                                 office_code=e.office.code if e.office else None, client_ip=e.client_ip,
-                                 action=e.action, detail=e.detail) for e in events],
+        "events": [
+            AuditEventOut(
+                at=e.at,
+                actor=e.actor_username or None,
+                office_code=e.office.code if e.office else None,
+                client_ip=e.client_ip,
+                action=e.action,
+                detail=e.detail,
+            )
+            for e in events
+        ],
         "transitions": [selectors.transition_row(t) for t in dossier.transitions.all()],
     }

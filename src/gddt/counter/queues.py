@@ -12,8 +12,9 @@ from gddt.registrations.models import Dossier, Status
 APPROVAL_QUEUE_SIZE = 20
 
 
-def approval_queue(*, officer: User, client_ip: str | None = None,
-                   limit: int = APPROVAL_QUEUE_SIZE) -> list[Dossier] | None:
+def approval_queue(
+    *, officer: User, client_ip: str | None = None, limit: int = APPROVAL_QUEUE_SIZE
+) -> list[Dossier] | None:
     """Verified dossiers chosen or completed in the subtrees where `officer` approves (rule 5), newest
     verification first; None for an officer who approves nowhere. Audited as a browse of the queue."""
     tops = offices_with_role(officer, {Role.APPROVER})
@@ -22,9 +23,17 @@ def approval_queue(*, officer: User, client_ip: str | None = None,
     within = Q(pk__in=[])
     for top in tops:
         within |= Q(office__path__startswith=top.path) | Q(completed_office__path__startswith=top.path)
-    rows = list(Dossier.objects.select_related("office", "completed_office", "verified_by")
-                .filter(within, status=Status.VERIFIED).order_by("-verified_at", "-pk")[:limit])
+    rows = list(
+        Dossier.objects.select_related("office", "completed_office", "verified_by")
+        .filter(within, status=Status.VERIFIED)
+        .order_by("-verified_at", "-pk")[:limit]
+    )
     with transaction.atomic():
-        audit_record(action="dossier.browse", actor=officer, office=officer.office, client_ip=client_ip,
-                     detail={"status": Status.VERIFIED, "office": "", "queue": "approval"})
+        audit_record(
+            action="dossier.browse",
+            actor=officer,
+            office=officer.office,
+            client_ip=client_ip,
+            detail={"status": Status.VERIFIED, "office": "", "queue": "approval"},
+        )
     return rows

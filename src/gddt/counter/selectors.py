@@ -69,10 +69,20 @@ def _subtree_q(officer: User, roles: set[str]) -> Q:
 def dossier_queryset() -> QuerySet[Dossier]:
     """A dossier with everything the counter shows: offices, address, people, current documents, transitions."""
     return Dossier.objects.select_related(
-        "office", "completed_office", "province", "ward", "verified_by", "approved_by", "account",
+        "office",
+        "completed_office",
+        "province",
+        "ward",
+        "verified_by",
+        "approved_by",
+        "account",
     ).prefetch_related(
-        Prefetch("documents", queryset=Document.objects.select_related("supplied_by", "supplied_at_office")
-                 .order_by("kind", "-supplied_at", "-id")),
+        Prefetch(
+            "documents",
+            queryset=Document.objects.select_related("supplied_by", "supplied_at_office").order_by(
+                "kind", "-supplied_at", "-id"
+            ),
+        ),
         Prefetch("transitions", queryset=Transition.objects.select_related("actor", "office").order_by("at", "id")),
     )
 
@@ -115,8 +125,11 @@ def dossier_officers_involved(dossier: Dossier) -> set[int]:
     verifiers of its transitions, the suppliers of its documents (replaced ones included) and the correctors that
     its audit events name. Read from the records themselves, so that no path of change can be left out."""
     suppliers = {d.supplied_by_id for d in dossier.documents.all() if d.supplied_by_id is not None}
-    correctors = set(AuditEvent.objects.filter(dossier=dossier, action="dossier.correct", actor__isnull=False)
-                     .values_list("actor_id", flat=True))
+    correctors = set(
+        AuditEvent.objects.filter(dossier=dossier, action="dossier.correct", actor__isnull=False).values_list(
+            "actor_id", flat=True
+        )
+    )
     return dossier_verifiers(dossier) | suppliers | {pk for pk in correctors if pk is not None}
 
 
@@ -148,10 +161,11 @@ def _mistyped() -> Problem:
 def _reference_parse(q: str) -> _Reference:
     text = q.strip()
     if not text:
-        raise invalid([FieldError("q", "required", _("Type a dossier number, personal ID, insurance number "
-                                                         "or phone number."))])
+        raise invalid(
+            [FieldError("q", "required", _("Type a dossier number, personal ID, insurance number or phone number."))]
+        )
     strong_number = text.upper().startswith(QR_PREFIX) or bool(_FORMATTED_NUMBER.match(text))
-    digits = _SEPARATORS.sub("", text[len(QR_PREFIX):] if text.upper().startswith(QR_PREFIX) else text)
+    digits = _SEPARATORS.sub("", text[len(QR_PREFIX) :] if text.upper().startswith(QR_PREFIX) else text)
     kinds: list[str] = []
     query = Q(pk__in=[])
     number = dossier_number_normalize(text)
@@ -175,9 +189,18 @@ def _reference_parse(q: str) -> _Reference:
                 kinds.append("bhxh_code")
                 query |= Q(bhxh_code=digits)
     if not kinds and not mistyped:
-        raise invalid([FieldError("q", "unknown_reference", _(
-            "This is not a dossier number, a 12-digit personal ID, a 10-digit insurance number or a "
-            "Vietnamese mobile number."))])
+        raise invalid(
+            [
+                FieldError(
+                    "q",
+                    "unknown_reference",
+                    _(
+                        "This is not a dossier number, a 12-digit personal ID, a 10-digit insurance number or a "
+                        "Vietnamese mobile number."
+                    ),
+                )
+            ]
+        )
     only_a_number = strong_number or (mistyped and not kinds)
     return _Reference(kinds=kinds, query=query, mistyped_number=mistyped, only_a_number=only_a_number)
 
@@ -212,23 +235,37 @@ def dossier_search(*, officer: User, q: str, client_ip: str | None = None) -> li
     # page shows (or with ORDER BY ... LIMIT) the planner may scan the whole table. The few hits sort here.
     ids = list(Dossier.objects.filter(reference.query).values_list("pk", flat=True)[:50])
     # Hits become summary rows (as in browsing): their offices are all they need, not the whole dossier page.
-    hits = sorted(Dossier.objects.select_related("office", "completed_office").filter(pk__in=ids),
-                  key=lambda d: (d.submitted_at, d.pk), reverse=True)
+    hits = sorted(
+        Dossier.objects.select_related("office", "completed_office").filter(pk__in=ids),
+        key=lambda d: (d.submitted_at, d.pk),
+        reverse=True,
+    )
     if not hits and reference.mistyped_number and reference.kinds == ["bhxh_code"]:
         # Ten digits that no insurance number matches and whose check digit is wrong: a mistyped dossier number.
-        message = _("No dossier has this insurance number, and as a dossier number it is mistyped: its check "
-                    "digit does not match. Check the digits again.")
+        message = _(
+            "No dossier has this insurance number, and as a dossier number it is mistyped: its check "
+            "digit does not match. Check the digits again."
+        )
         raise Problem(422, message, "mistyped_dossier_no", [FieldError("q", "mistyped_dossier_no", message)])
     with transaction.atomic():
-        audit_record(action="dossier.search", actor=officer, office=officer.office, client_ip=client_ip,
-                     dossier=hits[0] if len(hits) == 1 else None,
-                     detail={"kinds": reference.kinds, "hits": len(hits),
-                             "dossier_nos": [dossier_number_format(d.number or "") for d in hits]})
+        audit_record(
+            action="dossier.search",
+            actor=officer,
+            office=officer.office,
+            client_ip=client_ip,
+            dossier=hits[0] if len(hits) == 1 else None,
+            detail={
+                "kinds": reference.kinds,
+                "hits": len(hits),
+                "dossier_nos": [dossier_number_format(d.number or "") for d in hits],
+            },
+        )
     return hits
 
 
-def dossier_browse(*, officer: User, status: str | None = None, office_code: str | None = None,
-                   client_ip: str | None = None) -> QuerySet[Dossier]:
+def dossier_browse(
+    *, officer: User, status: str | None = None, office_code: str | None = None, client_ip: str | None = None
+) -> QuerySet[Dossier]:
     """The queue of the officer's own subtrees (rule 5), newest first; `office_code` narrows it to that
     office's subtree (404 outside reach). Audited as "dossier.browse"."""
     roles = officer_roles(officer)
@@ -237,19 +274,32 @@ def dossier_browse(*, officer: User, status: str | None = None, office_code: str
     queryset = Dossier.objects.select_related("office", "completed_office").filter(_subtree_q(officer, roles))
     if status not in (None, ""):
         if status not in Status.values:
-            raise invalid([FieldError("status", "invalid_choice", _("Choose one of: %(choices)s.")
-                                      % {"choices": ", ".join(Status.values)})])
+            raise invalid(
+                [
+                    FieldError(
+                        "status",
+                        "invalid_choice",
+                        _("Choose one of: %(choices)s.") % {"choices": ", ".join(Status.values)},
+                    )
+                ]
+            )
         queryset = queryset.filter(status=status)
     if office_code not in (None, ""):
         office = Office.objects.filter(code=office_code).first()
         tops = offices_with_role(officer, roles & BROWSE_ROLES)
         if office is None or not any(office.path.startswith(top.path) for top in tops):
             raise not_found(_("There is no office with this code within your offices."))
-        queryset = queryset.filter(Q(office__path__startswith=office.path)
-                                   | Q(completed_office__path__startswith=office.path))
+        queryset = queryset.filter(
+            Q(office__path__startswith=office.path) | Q(completed_office__path__startswith=office.path)
+        )
     with transaction.atomic():
-        audit_record(action="dossier.browse", actor=officer, office=officer.office, client_ip=client_ip,
-                     detail={"status": status or "", "office": office_code or ""})
+        audit_record(
+            action="dossier.browse",
+            actor=officer,
+            office=officer.office,
+            client_ip=client_ip,
+            detail={"status": status or "", "office": office_code or ""},
+        )
     return queryset.order_by("-submitted_at", "-pk")
 
 
@@ -293,22 +343,31 @@ def dossier_registration_data(dossier: Dossier) -> dict[str, Any]:
         "address": {"province_code": dossier.province_id, "ward_code": dossier.ward_id, "street": dossier.street},
     }
     if dossier.category == Category.WITH_ID_CARD:
-        data["id_document"] = {"type": dossier.id_type, "number": dossier.id_number,
-                               "issued_on": _iso(dossier.id_issued_on), "issued_by": dossier.id_issued_by}
+        data["id_document"] = {
+            "type": dossier.id_type,
+            "number": dossier.id_number,
+            "issued_on": _iso(dossier.id_issued_on),
+            "issued_by": dossier.id_issued_by,
+        }
     else:
-        data["birth_certificate"] = {"number": dossier.birth_certificate_number,
-                                     "issued_on": _iso(dossier.birth_certificate_issued_on),
-                                     "issued_by": dossier.birth_certificate_issued_by}
-        data["guardian"] = {"full_name": dossier.guardian_full_name,
-                            "relationship": dossier.guardian_relationship,
-                            "personal_id": dossier.guardian_personal_id or None,
-                            "phone": dossier.guardian_phone or None}
+        data["birth_certificate"] = {
+            "number": dossier.birth_certificate_number,
+            "issued_on": _iso(dossier.birth_certificate_issued_on),
+            "issued_by": dossier.birth_certificate_issued_by,
+        }
+        data["guardian"] = {
+            "full_name": dossier.guardian_full_name,
+            "relationship": dossier.guardian_relationship,
+            "personal_id": dossier.guardian_personal_id or None,
+            "phone": dossier.guardian_phone or None,
+        }
     return data
 
 
 def document_url(dossier: Dossier, kind: str) -> str:
-    return reverse("api:counter_document_get",
-                   kwargs={"dossier_no": dossier_number_format(dossier.number or ""), "kind": kind})
+    return reverse(
+        "api:counter_document_get", kwargs={"dossier_no": dossier_number_format(dossier.number or ""), "kind": kind}
+    )
 
 
 def dossier_detail(*, officer: User, dossier: Dossier) -> dict[str, Any]:

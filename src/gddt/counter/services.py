@@ -108,14 +108,19 @@ def _locked(dossier: Dossier, expected_version: int | None) -> Dossier:
     re-read after the lock: every check below sees the latest committed state."""
     row = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if expected_version is not None and row.version != expected_version:
-        raise Problem(412, _("The dossier has changed since you opened it. Reload it and try again."),
-                      "stale_version", extra={"version": row.version})
+        raise Problem(
+            412,
+            _("The dossier has changed since you opened it. Reload it and try again."),
+            "stale_version",
+            extra={"version": row.version},
+        )
     return row
 
 
 def _audit(action: str, *, officer: User, dossier: Dossier, client_ip: str | None, **detail: Any) -> None:
-    audit_record(action=action, actor=officer, office=officer.office, client_ip=client_ip, dossier=dossier,
-                 detail=detail)
+    audit_record(
+        action=action, actor=officer, office=officer.office, client_ip=client_ip, dossier=dossier, detail=detail
+    )
 
 
 def _text(field: str, value: object, *, max_length: int, required: bool = True) -> str:
@@ -193,9 +198,12 @@ def _follow(changes: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     minor's phone is the guardian's."""
     changes = dict(changes)
     document = current.get("id_document") or {}
-    if ("personal_id" in changes and document.get("type") in (IdDocumentType.CCCD, IdDocumentType.CMND12)
-            and document.get("number") == current.get("personal_id")
-            and not (isinstance(changes.get("id_document"), dict) and "number" in changes["id_document"])):
+    if (
+        "personal_id" in changes
+        and document.get("type") in (IdDocumentType.CCCD, IdDocumentType.CMND12)
+        and document.get("number") == current.get("personal_id")
+        and not (isinstance(changes.get("id_document"), dict) and "number" in changes["id_document"])
+    ):
         given = changes.get("id_document")
         changes["id_document"] = {**(given if isinstance(given, dict) else {}), "number": changes["personal_id"]}
     guardian = current.get("guardian") or {}
@@ -203,8 +211,10 @@ def _follow(changes: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
         given_guardian = changes.get("guardian")
         guardian_phone_given = isinstance(given_guardian, dict) and "phone" in given_guardian
         if "phone" in changes and not guardian_phone_given:
-            changes["guardian"] = {**(given_guardian if isinstance(given_guardian, dict) else {}),
-                                   "phone": changes["phone"]}
+            changes["guardian"] = {
+                **(given_guardian if isinstance(given_guardian, dict) else {}),
+                "phone": changes["phone"],
+            }
         elif guardian_phone_given and "phone" not in changes:
             changes["phone"] = given_guardian["phone"]  # type: ignore[index]
     return changes
@@ -239,13 +249,15 @@ def _differs(old: object, new: object) -> bool:
 def _verification_void(row: Dossier, *, officer: User, reason: str, note: str) -> None:
     """Rule 7: a verified dossier whose data or documents change goes back to submitted ("verification voided"),
     recorded with who, where and why; it must be verified again, and its approver chosen anew."""
-    dossier_transition(dossier=row, action="void_verification", actor=officer, office=officer.office,
-                       reason=reason, note=note)
+    dossier_transition(
+        dossier=row, action="void_verification", actor=officer, office=officer.office, reason=reason, note=note
+    )
     row.verified_by, row.verified_at = None, None
 
 
-def dossier_correct(*, officer: User, dossier: Dossier, changes: dict, reason: str, expected_version: int | None,
-                    client_ip: str | None) -> Dossier:
+def dossier_correct(
+    *, officer: User, dossier: Dossier, changes: dict, reason: str, expected_version: int | None, client_ip: str | None
+) -> Dossier:
     """Corrects the data as the originals show it, with the checks and cross-checks of a registration. The
     audit event names the fields, never their values."""
     errors = []
@@ -258,16 +270,22 @@ def dossier_correct(*, officer: User, dossier: Dossier, changes: dict, reason: s
     try:
         reason = v.clean_text(reason, max_length=500)
     except v.Invalid as error:
-        errors.append(FieldError("reason", error.code, _("Say why the data are corrected.")
-                                 if error.code == "required" else error.message))
+        errors.append(
+            FieldError(
+                "reason",
+                error.code,
+                _("Say why the data are corrected.") if error.code == "required" else error.message,
+            )
+        )
     if errors:
         raise invalid(errors)
     with transaction.atomic():
         row = _locked(dossier, expected_version)
         state_check(action=EDIT, status=row.status)
         current = dossier_registration_data(row)
-        values = person_data_clean(data=_merge(current, _follow(changes, current)),
-                                   on=timezone.localtime(row.submitted_at).date())
+        values = person_data_clean(
+            data=_merge(current, _follow(changes, current)), on=timezone.localtime(row.submitted_at).date()
+        )
         changed = [field for field in FIELD_PATHS if field in values and _differs(getattr(row, field), values[field])]
         if not changed:
             return row
@@ -285,8 +303,15 @@ def dossier_correct(*, officer: User, dossier: Dossier, changes: dict, reason: s
     return row
 
 
-def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: UploadedFile | bytes | None,
-                        expected_version: int | None, client_ip: str | None) -> Document:
+def document_supplement(
+    *,
+    officer: User,
+    dossier: Dossier,
+    kind: str,
+    upload: UploadedFile | bytes | None,
+    expected_version: int | None,
+    client_ip: str | None,
+) -> Document:
     """Supplements or replaces one component at the counter (rule 1), with the photo rules of the online
     form; the replaced document stays, marked replaced. A refused file leaves nothing behind. On a verified
     dossier any document but the signed declaration voids the verification (rule 7)."""
@@ -294,8 +319,9 @@ def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: U
         raise invalid([FieldError("kind", "unknown_kind", _("There is no document of this kind."))])
     component = component_table(dossier.category).get(kind)
     if component is None:
-        raise invalid([FieldError("kind", "not_for_category",
-                                  _("This document is not part of this kind of registration."))])
+        raise invalid(
+            [FieldError("kind", "not_for_category", _("This document is not part of this kind of registration."))]
+        )
     if component.except_id_type and component.except_id_type == dossier.id_type:
         raise invalid([FieldError("kind", "not_for_id_type", _("This document is not needed with this ID document."))])
     if upload is None:
@@ -310,15 +336,23 @@ def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: U
             row = _locked(dossier, expected_version)
             state_check(action=EDIT, status=row.status)
             replaced = Document.objects.filter(dossier=row, kind=kind, replaced_at__isnull=True).exists()
-            document = document_store(dossier=row, kind=kind, photo=photo, source=DocumentSource.COUNTER,
-                                      officer=officer, office=officer.office, saved_names=saved_names)
+            document = document_store(
+                dossier=row,
+                kind=kind,
+                photo=photo,
+                source=DocumentSource.COUNTER,
+                officer=officer,
+                office=officer.office,
+                saved_names=saved_names,
+            )
             if edit_voids_verification(status=row.status, document_kind=kind):
                 _verification_void(row, officer=officer, reason="document_changed", note=kind)
             else:
                 row.version += 1
             row.save(update_fields=["status", "version", "verified_by", "verified_at", "updated_at"])
-            _audit("document.supplement", officer=officer, dossier=row, client_ip=client_ip, kind=kind,
-                   replaced=replaced)
+            _audit(
+                "document.supplement", officer=officer, dossier=row, client_ip=client_ip, kind=kind, replaced=replaced
+            )
     except BaseException:
         document_files_delete(saved_names)
         raise
@@ -328,8 +362,9 @@ def document_supplement(*, officer: User, dossier: Dossier, kind: str, upload: U
 # --- transitions ---------------------------------------------------------------------------------------------
 
 
-def dossier_verify(*, officer: User, dossier: Dossier, client_ip: str | None,
-                   expected_version: int | None = None) -> Dossier:
+def dossier_verify(
+    *, officer: User, dossier: Dossier, client_ip: str | None, expected_version: int | None = None
+) -> Dossier:
     """The receiving officer has compared the person, the originals and the data: submitted -> verified.
     The office that does it is the completing office (rule 4)."""
     with transaction.atomic():
@@ -341,8 +376,9 @@ def dossier_verify(*, officer: User, dossier: Dossier, client_ip: str | None,
     return row
 
 
-def dossier_approve(*, officer: User, dossier: Dossier, client_ip: str | None,
-                    expected_version: int | None = None) -> Approval:
+def dossier_approve(
+    *, officer: User, dossier: Dossier, client_ip: str | None, expected_version: int | None = None
+) -> Approval:
     """Approves a verified, complete dossier and activates the account (rules 2, 6, 7). Of two officers
     approving at once exactly one succeeds: the row lock serialises them and the second sees "approved"."""
     with transaction.atomic():
@@ -350,25 +386,35 @@ def dossier_approve(*, officer: User, dossier: Dossier, client_ip: str | None,
         # Checked and recorded first; any refusal below rolls the transition back with the rest.
         dossier_transition(dossier=row, action="approve", actor=officer, office=officer.office)
         if approval_forbidden_to(officer=officer, dossier=row):
-            raise forbidden("separation_of_duties",
-                            _("You verified this dossier, so another officer must approve it.")
-                            if officer.pk in dossier_verifiers(row) else
-                            _("You changed this dossier's data or documents, so another officer must approve it."))
+            raise forbidden(
+                "separation_of_duties",
+                _("You verified this dossier, so another officer must approve it.")
+                if officer.pk in dossier_verifiers(row)
+                else _("You changed this dossier's data or documents, so another officer must approve it."),
+            )
         missing = missing_documents(row)
         if missing:
             labels = ", ".join(str(DocumentKind(kind).label) for kind in missing)
-            raise conflict("missing_documents",
-                           _("The dossier cannot be approved while a required document is missing: %(kinds)s.")
-                           % {"kinds": labels},
-                           [FieldError(kind, "missing_document", _("This document is missing; supplement it "
-                                                                   "first.")) for kind in missing],
-                           missing_documents=missing)
+            raise conflict(
+                "missing_documents",
+                _("The dossier cannot be approved while a required document is missing: %(kinds)s.")
+                % {"kinds": labels},
+                [
+                    FieldError(kind, "missing_document", _("This document is missing; supplement it first."))
+                    for kind in missing
+                ],
+                missing_documents=missing,
+            )
         user, password = citizen_account_activate(dossier=row)
         row.account, row.approved_by, row.approved_at = user, officer, timezone.now()
         row.completed_office = officer.office
         row.save()
-        sms_queue(to=row.phone, template="approved", context={"username": user.username, "password": password},
-                  dossier_id=row.pk)
+        sms_queue(
+            to=row.phone,
+            template="approved",
+            context={"username": user.username, "password": password},
+            dossier_id=row.pk,
+        )
         _audit("dossier.approve", officer=officer, dossier=row, client_ip=client_ip)
     return Approval(dossier=row, username=user.username)
 
@@ -378,30 +424,57 @@ def reject_reason_label(code: str, *, language: str = "vi") -> str:
         return str(REJECT_REASONS[code])
 
 
-def dossier_reject(*, officer: User, dossier: Dossier, reason_code: str, note: str, client_ip: str | None,
-                   expected_version: int | None = None) -> Dossier:
+def dossier_reject(
+    *,
+    officer: User,
+    dossier: Dossier,
+    reason_code: str,
+    note: str,
+    client_ip: str | None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Refuses a submitted or verified dossier for one of REJECT_REASONS, never for missing photos (rule 1)."""
     if reason_code == "missing_documents":
-        raise invalid([FieldError("reason_code", "not_a_reason", _(
-            "Missing photos are never a reason to reject a dossier: supplement them at the counter."))])
+        raise invalid(
+            [
+                FieldError(
+                    "reason_code",
+                    "not_a_reason",
+                    _("Missing photos are never a reason to reject a dossier: supplement them at the counter."),
+                )
+            ]
+        )
     if reason_code not in REJECT_REASONS:
-        raise invalid([FieldError("reason_code", "invalid_choice", _("Choose one of: %(choices)s.")
-                                  % {"choices": ", ".join(REJECT_REASONS)})])
+        raise invalid(
+            [
+                FieldError(
+                    "reason_code",
+                    "invalid_choice",
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(REJECT_REASONS)},
+                )
+            ]
+        )
     note = _text("note", note, max_length=1000, required=reason_code == "other")
     with transaction.atomic():
         row = _locked(dossier, expected_version)
-        dossier_transition(dossier=row, action="reject", actor=officer, office=officer.office, reason=reason_code,
-                           note=note)
+        dossier_transition(
+            dossier=row, action="reject", actor=officer, office=officer.office, reason=reason_code, note=note
+        )
         row.rejected_at, row.reject_reason = timezone.now(), reason_code
         row.save()
-        sms_queue(to=row.phone, template="rejected", dossier_id=row.pk, context={
-            "dossier_no": dossier_number_format(row.number or ""), "reason": reject_reason_label(reason_code)})
+        sms_queue(
+            to=row.phone,
+            template="rejected",
+            dossier_id=row.pk,
+            context={"dossier_no": dossier_number_format(row.number or ""), "reason": reject_reason_label(reason_code)},
+        )
         _audit("dossier.reject", officer=officer, dossier=row, client_ip=client_ip, reason_code=reason_code)
     return row
 
 
-def dossier_reopen(*, officer: User, dossier: Dossier, note: str, client_ip: str | None,
-                   expected_version: int | None = None) -> Dossier:
+def dossier_reopen(
+    *, officer: User, dossier: Dossier, note: str, client_ip: str | None, expected_version: int | None = None
+) -> Dossier:
     """The person turned up after the deadline: expired -> submitted, with a new deadline and a reason."""
     note = _text("note", note, max_length=1000)
     with transaction.atomic():
@@ -411,9 +484,15 @@ def dossier_reopen(*, officer: User, dossier: Dossier, note: str, client_ip: str
         row.expires_at = timezone.now() + timedelta(days=settings.GDDT_DOSSIER_TTL_DAYS)
         row.reminder_sent_at = None
         _save(row)
-        sms_queue(to=row.phone, template="reopened", dossier_id=row.pk, context={
-            "dossier_no": dossier_number_format(row.number or ""),
-            "deadline": timezone.localtime(row.expires_at).strftime("%d/%m/%Y")})
+        sms_queue(
+            to=row.phone,
+            template="reopened",
+            dossier_id=row.pk,
+            context={
+                "dossier_no": dossier_number_format(row.number or ""),
+                "deadline": timezone.localtime(row.expires_at).strftime("%d/%m/%Y"),
+            },
+        )
         _audit("dossier.reopen", officer=officer, dossier=row, client_ip=client_ip)
     return row
 
@@ -428,8 +507,14 @@ class Answer:
     replayed: bool
 
 
-def counter_action_once(*, officer: User, action: str, idempotency_key: str | None, request_parts: Any,
-                        run: Callable[[], tuple[int, dict[str, Any]]]) -> Answer:
+def counter_action_once(
+    *,
+    officer: User,
+    action: str,
+    idempotency_key: str | None,
+    request_parts: Any,
+    run: Callable[[], tuple[int, dict[str, Any]]],
+) -> Answer:
     """Runs `run` (an action and the rendering of its answer) once per Idempotency-Key (rule 11): a retry
     with the same key and request gets the first answer; the same key with another request is a 422. A
     refused action keeps nothing, the key included, so that it can be retried."""
@@ -447,6 +532,7 @@ def counter_action_once(*, officer: User, action: str, idempotency_key: str | No
         if stored is not None:  # a concurrent request with this key won; its answer is ours
             return Answer(stored["status"], stored["body"], replayed=True)
         status, body = run()
-        idempotency.idempotency_store(scope=scope, key=key, status_code=status,
-                                      response={"status": status, "body": body})
+        idempotency.idempotency_store(
+            scope=scope, key=key, status_code=status, response={"status": status, "body": body}
+        )
     return Answer(status, body, replayed=False)

@@ -13,9 +13,15 @@ from gddt.notifications.services import sms_render, sms_retry
 from gddt.notifications.templates import SECRET_TEMPLATES, gsm7_outside, gsm7_segments
 
 # What the preview fills the placeholders with: values as long as real ones, so that the count is honest.
-PREVIEW_CONTEXT = {"dossier_no": "26-0001234-5", "identity": "ma so BHXH 0123456789", "deadline": "25/12/2026",
-                   "username": "001090012345", "password": "Xy7kPq2mRt", "reason": "Thong tin khong khop",
-                   "code": "123456"}
+PREVIEW_CONTEXT = {
+    "dossier_no": "26-0001234-5",
+    "identity": "ma so BHXH 0123456789",
+    "deadline": "25/12/2026",
+    "username": "001090012345",
+    "password": "Xy7kPq2mRt",
+    "reason": "Thong tin khong khop",
+    "code": "123456",
+}
 
 
 class SmsTemplateForm(forms.ModelForm):
@@ -29,8 +35,13 @@ class SmsTemplateForm(forms.ModelForm):
         if outside:
             shown = ", ".join(f"“{char}” (U+{ord(char):04X})" for char in outside)
             raise forms.ValidationError(
-                _("An SMS cannot carry %(characters)s: the text goes without diacritics in the GSM-7 alphabet. "
-                  "Replace or remove it."), params={"characters": shown}, code="not_gsm7")
+                _(
+                    "An SMS cannot carry %(characters)s: the text goes without diacritics in the GSM-7 alphabet. "
+                    "Replace or remove it."
+                ),
+                params={"characters": shown},
+                code="not_gsm7",
+            )
         return text
 
 
@@ -48,9 +59,14 @@ class SmsTemplateAdmin(admin.ModelAdmin):
     def preview(self, obj: SmsTemplate) -> str:
         text = sms_render(template=obj.key, context=PREVIEW_CONTEXT, text=obj.text)
         count = gsm7_segments(text)
-        return format_html("<pre style='white-space: pre-wrap'>{}</pre>{}", text, ngettext(
-            "%(length)d characters: %(count)d SMS segment", "%(length)d characters: %(count)d SMS segments",
-            count) % {"length": len(text), "count": count})
+        return format_html(
+            "<pre style='white-space: pre-wrap'>{}</pre>{}",
+            text,
+            ngettext(
+                "%(length)d characters: %(count)d SMS segment", "%(length)d characters: %(count)d SMS segments", count
+            )
+            % {"length": len(text), "count": count},
+        )
 
     @admin.display(description=_("Segments"))
     def segments(self, obj: SmsTemplate) -> int:
@@ -68,13 +84,39 @@ class SmsMessageAdmin(admin.ModelAdmin):
     """The outbox, read-only: a masked address and never the text (a pending or dead message may carry a password).
     Dead letters go back in the queue with the action."""
 
-    list_display = ["id", "reference", "channel", "template", "masked_to", "status", "provider", "attempts",
-                    "last_error", "created_at", "sent_at"]
+    list_display = [
+        "id",
+        "reference",
+        "channel",
+        "template",
+        "masked_to",
+        "status",
+        "provider",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
     list_filter = ["status", "channel", "provider", "template"]
     search_fields = ["=reference"]
-    fields = ("reference", "channel", "template", "masked_to", "shown_text", "status", "provider",
-              "provider_message_id", "attempts", "claims", "next_attempt_at", "last_error", "created_at", "sent_at",
-              "receipt_at", "dead_at")
+    fields = (
+        "reference",
+        "channel",
+        "template",
+        "masked_to",
+        "shown_text",
+        "status",
+        "provider",
+        "provider_message_id",
+        "attempts",
+        "claims",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "receipt_at",
+        "dead_at",
+    )
     readonly_fields = fields
     actions = ["requeue"]
     ordering = ["-pk"]
@@ -94,9 +136,12 @@ class SmsMessageAdmin(admin.ModelAdmin):
     def requeue(self, request: HttpRequest, queryset: QuerySet[SmsMessage]) -> None:
         ids = list(queryset.filter(status=SmsStatus.DEAD).values_list("pk", flat=True))
         count = sms_retry(message_ids=ids)
-        self.message_user(request, ngettext("%(count)d message is back in the queue.",
-                                            "%(count)d messages are back in the queue.", count) % {"count": count},
-                          messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d message is back in the queue.", "%(count)d messages are back in the queue.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

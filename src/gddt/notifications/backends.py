@@ -54,8 +54,9 @@ class FileBackend:
         self.path = Path(path or settings.GDDT_SMS_FILE)
 
     def send(self, *, to: str, text: str, reference: str, sent_at: datetime, is_retry: bool) -> str:
-        line = json.dumps({"to": to, "text": text, "reference": reference, "sent_at": sent_at.isoformat()},
-                          ensure_ascii=False)
+        line = json.dumps(
+            {"to": to, "text": text, "reference": reference, "sent_at": sent_at.isoformat()}, ensure_ascii=False
+        )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "a+", encoding="utf-8") as handle:
@@ -75,8 +76,13 @@ class ConsoleBackend:
     name = "console"
 
     def send(self, *, to: str, text: str, reference: str, sent_at: datetime, is_retry: bool) -> str:
-        print(json.dumps({"to": to, "text": text, "reference": reference, "sent_at": sent_at.isoformat()},
-                         ensure_ascii=False), file=sys.stdout, flush=True)
+        print(
+            json.dumps(
+                {"to": to, "text": text, "reference": reference, "sent_at": sent_at.isoformat()}, ensure_ascii=False
+            ),
+            file=sys.stdout,
+            flush=True,
+        )
         return reference
 
 
@@ -159,8 +165,9 @@ class HttpBackend:
             raise TemporarySmsError(f"connection error ({type(error).__name__})", provider_down=True) from None
         status = answer.status_code
         if status == 429:
-            raise TemporarySmsError("HTTP 429", retry_after=_retry_after(answer.headers.get("Retry-After")),
-                                    provider_down=True)
+            raise TemporarySmsError(
+                "HTTP 429", retry_after=_retry_after(answer.headers.get("Retry-After")), provider_down=True
+            )
         if status >= 500:
             raise TemporarySmsError(f"HTTP {status}", retry_after=_retry_after(answer.headers.get("Retry-After")))
         if status >= 400:
@@ -188,8 +195,13 @@ class EmailProvider:
 
     def send(self, *, to: str, text: str, reference: str, sent_at: datetime, is_retry: bool) -> str:
         message_id = f"<{reference}@gddt>"
-        mail = EmailMessage(subject="BHXH Viet Nam", body=text, to=[to], connection=self.connection,
-                            headers={"Message-ID": message_id, "X-GDDT-Reference": reference})
+        mail = EmailMessage(
+            subject="BHXH Viet Nam",
+            body=text,
+            to=[to],
+            connection=self.connection,
+            headers={"Message-ID": message_id, "X-GDDT-Reference": reference},
+        )
         try:
             with self.lock:
                 self.connection.open()  # kept open across messages; a no-op once it is
@@ -208,6 +220,10 @@ class EmailProvider:
 
 def provider_create(name: str) -> Provider:
     """A fresh provider object by its name in the settings (a worker keeps one of each for its lifetime)."""
-    providers: dict[str, type[Provider]] = {"file": FileBackend, "console": ConsoleBackend, "http": HttpBackend,
-                                            "email": EmailProvider}
+    providers: dict[str, type[Provider]] = {
+        "file": FileBackend,
+        "console": ConsoleBackend,
+        "http": HttpBackend,
+        "email": EmailProvider,
+    }
     return providers[name]()

@@ -41,8 +41,19 @@ BATCH_MAX_SECONDS = 600.0  # the heartbeat stops renewing a batch held longer th
 RECORD_TRIES = 20  # a batch's outcomes are kept in memory and written again after a lost connection
 
 # What the loop writes back for each message of a batch.
-RECORDED_FIELDS = ["status", "provider", "provider_message_id", "attempts", "next_attempt_at", "last_error", "sent_at",
-                   "dead_at", "text", "claimed_by", "claimed_until"]
+RECORDED_FIELDS = [
+    "status",
+    "provider",
+    "provider_message_id",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "sent_at",
+    "dead_at",
+    "text",
+    "claimed_by",
+    "claimed_until",
+]
 
 _jitter = random.SystemRandom()
 
@@ -109,25 +120,31 @@ class Deliverer:
     def claim(self) -> list[SmsMessage]:
         """Takes up to a batch of due messages for this loop and answers them (with the dossier's email)."""
         now = timezone.now()
-        due = (SmsMessage.objects.filter(status=SmsStatus.PENDING, next_attempt_at__lte=now)
-               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).order_by("next_attempt_at"))
+        due = (
+            SmsMessage.objects.filter(status=SmsStatus.PENDING, next_attempt_at__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("next_attempt_at")
+        )
         lease = {"claimed_by": self.token, "claimed_until": now + self.lease, "claims": F("claims") + 1}
         if connection.features.has_select_for_update_skip_locked:
             with transaction.atomic():
-                ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:self.batch_size])
+                ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[: self.batch_size])
                 if ids:
                     SmsMessage.objects.filter(pk__in=ids).update(**lease)
         else:
             # One writer: read the candidates without a lock, then one UPDATE that re-checks them takes them.
-            ids = list(due.values_list("pk", flat=True)[:self.batch_size])
+            ids = list(due.values_list("pk", flat=True)[: self.batch_size])
             if ids:
                 due.filter(pk__in=ids).update(**lease)
         if not ids:
             return []
         with self._lock:
             self._held, self._held_since = ids, time.monotonic()
-        return list(SmsMessage.objects.filter(pk__in=ids, claimed_by=self.token)
-                    .annotate(email_to=F("dossier__email")).order_by("next_attempt_at", "pk"))
+        return list(
+            SmsMessage.objects.filter(pk__in=ids, claimed_by=self.token)
+            .annotate(email_to=F("dossier__email"))
+            .order_by("next_attempt_at", "pk")
+        )
 
     def renew(self) -> int:
         """The heartbeat: pushes the lease of the batch in hand forward (not past BATCH_MAX_SECONDS)."""
@@ -136,7 +153,8 @@ class Deliverer:
         if not ids or time.monotonic() - since > BATCH_MAX_SECONDS:
             return 0
         return SmsMessage.objects.filter(pk__in=ids, claimed_by=self.token, status=SmsStatus.PENDING).update(
-            claimed_until=timezone.now() + self.lease)
+            claimed_until=timezone.now() + self.lease
+        )
 
     # --- sending -------------------------------------------------------------------------------------------------
 
@@ -157,8 +175,13 @@ class Deliverer:
             start = pace_reserve(provider=name, count=len(group), rate=rate) if rate else None
             down: list[TemporarySmsError] = []  # set by the first lane that finds the provider down
 
-            def lane(indexed: list[tuple[int, SmsMessage]], name: str = name, start: float | None = start,
-                     rate: float | None = rate, down: list[TemporarySmsError] = down) -> None:
+            def lane(
+                indexed: list[tuple[int, SmsMessage]],
+                name: str = name,
+                start: float | None = start,
+                rate: float | None = rate,
+                down: list[TemporarySmsError] = down,
+            ) -> None:
                 for index, message in indexed:
                     if down or self._stopping.is_set():
                         self._put_back(message, down[0] if down else None)
@@ -175,8 +198,9 @@ class Deliverer:
                 lane(indexed)
                 continue
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=settings.GDDT_SMS_CONCURRENCY,
-                                                thread_name_prefix="gddt-sms-send")
+                self._pool = ThreadPoolExecutor(
+                    max_workers=settings.GDDT_SMS_CONCURRENCY, thread_name_prefix="gddt-sms-send"
+                )
             for future in [self._pool.submit(lane, indexed[first::lanes]) for first in range(lanes)]:
                 future.result()  # a lane's exception (even SystemExit) comes out here
 
@@ -185,8 +209,13 @@ class Deliverer:
         now = timezone.now()
         message.provider = name
         try:
-            provider_id = self.provider(name).send(to=message.to, text=message.text, reference=str(message.reference),
-                                                   sent_at=now, is_retry=message.claims > 1 or message.attempts > 0)
+            provider_id = self.provider(name).send(
+                to=message.to,
+                text=message.text,
+                reference=str(message.reference),
+                sent_at=now,
+                is_retry=message.claims > 1 or message.attempts > 0,
+            )
         except InvalidNumberError as error:
             message.attempts += 1
             self._dead(message, f"{name}: {error}", now)
@@ -244,8 +273,13 @@ class Deliverer:
         message.dead_at = now
         message.next_attempt_at = None
         message.last_error = error[:200]
-        logger.warning("message %s (%s) is a dead letter after %d attempt(s): %s", message.pk, message.template,
-                       message.attempts, message.last_error)
+        logger.warning(
+            "message %s (%s) is a dead letter after %d attempt(s): %s",
+            message.pk,
+            message.template,
+            message.attempts,
+            message.last_error,
+        )
 
     # --- recording -----------------------------------------------------------------------------------------------
 
@@ -255,8 +289,11 @@ class Deliverer:
         for message in messages:
             message.claimed_by, message.claimed_until = "", None
         with transaction.atomic():
-            mine = set(SmsMessage.objects.filter(pk__in=[m.pk for m in messages], claimed_by=self.token,
-                                                 status=SmsStatus.PENDING).values_list("pk", flat=True))
+            mine = set(
+                SmsMessage.objects.filter(
+                    pk__in=[m.pk for m in messages], claimed_by=self.token, status=SmsStatus.PENDING
+                ).values_list("pk", flat=True)
+            )
             rows = [m for m in messages if m.pk in mine]
             _outcomes_write(rows)
             if settings.GDDT_EMAIL_URL:
@@ -281,7 +318,7 @@ class Deliverer:
                     raise  # the lease runs out; the messages are sent again, and the provider drops the repeats
                 logger.warning("could not record a batch of messages; trying again")
                 connection.close()
-                time.sleep(min(0.1 * 2 ** attempt, 2))
+                time.sleep(min(0.1 * 2**attempt, 2))
         return len(messages)
 
     def drain(self) -> int:
@@ -343,8 +380,9 @@ def _outcomes_write(rows: list[SmsMessage]) -> None:
     fields = [field for field in SmsMessage._meta.concrete_fields if field.name in RECORDED_FIELDS]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(SmsMessage._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names from the model
-    params = [[field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields] + [row.pk]
-              for row in rows]
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields] + [row.pk] for row in rows
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -356,6 +394,13 @@ def _email_copy(message: SmsMessage) -> SmsMessage | None:
         return None
     if message.status not in {SmsStatus.SENT, SmsStatus.DEAD}:
         return None
-    return SmsMessage(channel=Channel.EMAIL, to=address, text=message.text, template=message.template,
-                      dossier_id=message.dossier_id, provider="email", created_at=timezone.now(),
-                      next_attempt_at=timezone.now())
+    return SmsMessage(
+        channel=Channel.EMAIL,
+        to=address,
+        text=message.text,
+        template=message.template,
+        dossier_id=message.dossier_id,
+        provider="email",
+        created_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+    )

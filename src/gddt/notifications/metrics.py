@@ -9,13 +9,18 @@ from gddt.notifications.selectors import sms_status
 
 def sms_figures() -> Iterable[Figure]:
     status = sms_status()
-    oldest = status["oldest_pending_seconds"]
-    yield Figure(name="gddt_sms_queue_depth", help="Messages waiting to be sent.",
-                 values={(): float(status["queue_depth"])})  # type: ignore[arg-type]
-    yield Figure(name="gddt_sms_oldest_pending_seconds", help="Age of the oldest message waiting (0: none).",
-                 values={(): float(oldest or 0)})  # type: ignore[arg-type]
-    yield Figure(name="gddt_sms_dead_letters", help="Messages given up on, waiting for `gddt sms retry`.",
-                 values={(): float(status["dead_letters"])})  # type: ignore[arg-type]
+    depth, oldest, dead = (float(status[key] or 0) for key in ("queue_depth", "oldest_pending_seconds", "dead_letters"))  # type: ignore[arg-type]
+    yield Figure(name="gddt_sms_queue_depth", help="Messages waiting to be sent.", values={(): depth})
+    yield Figure(
+        name="gddt_sms_oldest_pending_seconds",
+        help="Age of the oldest message waiting (0: none).",
+        values={(): oldest},
+    )
+    yield Figure(
+        name="gddt_sms_dead_letters",
+        help="Messages given up on, waiting for `gddt sms retry`.",
+        values={(): dead},
+    )
 
 
 def metrics_register() -> None:

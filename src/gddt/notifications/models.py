@@ -40,8 +40,9 @@ class SmsMessage(models.Model):
     to = models.CharField(max_length=254)  # a national mobile number, or an email address
     text = models.TextField()
     template = models.CharField(max_length=40)
-    dossier = models.ForeignKey("registrations.Dossier", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="sms_messages")
+    dossier = models.ForeignKey(
+        "registrations.Dossier", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms_messages"
+    )
     status = models.CharField(max_length=11, choices=SmsStatus.choices, default=SmsStatus.PENDING)
     provider = models.CharField(max_length=20, blank=True)  # the one that has it (or last tried it)
     provider_message_id = models.CharField(max_length=100, blank=True)

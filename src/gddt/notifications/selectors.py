@@ -36,13 +36,16 @@ def sms_status(*, now: datetime | None = None) -> dict[str, object]:
     """Queue depth, the age of the oldest pending message, and per provider the messages sent, delivered, failed
     (reported undelivered by the gateway) and dead over the last hour and day."""
     now = now or timezone.now()
-    pending = SmsMessage.objects.filter(status=SmsStatus.PENDING).aggregate(depth=Count("pk"),
-                                                                            oldest=Min("created_at"))
+    pending = SmsMessage.objects.filter(status=SmsStatus.PENDING).aggregate(depth=Count("pk"), oldest=Min("created_at"))
     figures: dict[str, dict[str, dict[str, int]]] = {}
     for window, span in WINDOWS.items():
         since = now - span
-        counted = (SmsMessage.objects.filter(sent_at__gte=since).values("provider", "status")
-                   .annotate(n=Count("pk")).order_by())
+        counted = (
+            SmsMessage.objects.filter(sent_at__gte=since)
+            .values("provider", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         for row in counted:
             provider = figures.setdefault(row["provider"] or "-", {})
             entry = provider.setdefault(window, {"sent": 0, "delivered": 0, "failed": 0, "dead": 0})
@@ -69,10 +72,22 @@ def sms_status(*, now: datetime | None = None) -> dict[str, object]:
 
 def sms_dead_letters(*, limit: int = 1000) -> list[DeadLetter]:
     """The dead letters, oldest first, with a masked phone and never the text (it may carry a password)."""
-    rows = (SmsMessage.objects.filter(status=SmsStatus.DEAD).order_by("dead_at", "pk")
-            .values("pk", "reference", "channel", "template", "provider", "to", "attempts", "last_error",
-                    "dead_at")[:limit])
-    return [DeadLetter(id=row["pk"], reference=str(row["reference"]), channel=row["channel"],
-                       template=row["template"], provider=row["provider"], to_masked=address_mask(row["to"]),
-                       attempts=row["attempts"], last_error=row["last_error"], dead_at=row["dead_at"])
-            for row in rows]
+    rows = (
+        SmsMessage.objects.filter(status=SmsStatus.DEAD)
+        .order_by("dead_at", "pk")
+        .values("pk", "reference", "channel", "template", "provider", "to", "attempts", "last_error", "dead_at")[:limit]
+    )
+    return [
+        DeadLetter(
+            id=row["pk"],
+            reference=str(row["reference"]),
+            channel=row["channel"],
+            template=row["template"],
+            provider=row["provider"],
+            to_masked=address_mask(row["to"]),
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+            dead_at=row["dead_at"],
+        )
+        for row in rows
+    ]

@@ -67,8 +67,14 @@ def sms_queue(*, to: str, template: str, context: dict[str, str], dossier_id: in
     """Writes a message to the outbox, which is the workers' queue: one row, in the caller's transaction. When the
     change that causes the message rolls back, the message is gone too."""
     now = timezone.now()
-    return SmsMessage.objects.create(to=to, text=sms_render(template=template, context=context), template=template,
-                                     dossier_id=dossier_id, created_at=now, next_attempt_at=now)
+    return SmsMessage.objects.create(
+        to=to,
+        text=sms_render(template=template, context=context),
+        template=template,
+        dossier_id=dossier_id,
+        created_at=now,
+        next_attempt_at=now,
+    )
 
 
 def sms_retry(*, message_ids: list[int] | None = None) -> int:
@@ -77,8 +83,16 @@ def sms_retry(*, message_ids: list[int] | None = None) -> int:
     dead = SmsMessage.objects.filter(status=SmsStatus.DEAD)
     if message_ids is not None:
         dead = dead.filter(pk__in=message_ids)
-    return dead.update(status=SmsStatus.PENDING, attempts=0, provider="", next_attempt_at=timezone.now(),
-                       dead_at=None, claimed_by="", claimed_until=None, alerted_at=None)
+    return dead.update(
+        status=SmsStatus.PENDING,
+        attempts=0,
+        provider="",
+        next_attempt_at=timezone.now(),
+        dead_at=None,
+        claimed_by="",
+        claimed_until=None,
+        alerted_at=None,
+    )
 
 
 RECEIPT_STATUSES = {"delivered": SmsStatus.DELIVERED, "failed": SmsStatus.UNDELIVERED}
@@ -98,13 +112,21 @@ def sms_receipt_apply(*, body: bytes, signature: str | None) -> bool:
     changed anything; a report that comes again changes nothing. 401 without a valid signature, 404 for an
     unknown reference, 422 for a malformed report."""
     if not receipt_signature_valid(body=body, header=signature):
-        raise Problem(401, _("The signature of this delivery report is missing or wrong."), "bad_signature",
-                      [FieldError("X-Signature", "bad_signature", _("Sign the raw body with HMAC-SHA256."))])
+        raise Problem(
+            401,
+            _("The signature of this delivery report is missing or wrong."),
+            "bad_signature",
+            [FieldError("X-Signature", "bad_signature", _("Sign the raw body with HMAC-SHA256."))],
+        )
     try:
         report = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise Problem(400, _("The request is malformed."), "bad_request",
-                      [FieldError("", "malformed_json", _("The body is not valid JSON."))]) from None
+        raise Problem(
+            400,
+            _("The request is malformed."),
+            "bad_request",
+            [FieldError("", "malformed_json", _("The body is not valid JSON."))],
+        ) from None
     if not isinstance(report, dict):
         report = {}
     errors = []
@@ -140,14 +162,26 @@ def sms_alert_sweep() -> int:
     """Logs a warning, once per message, for each message still waiting after GDDT_SMS_ALERT_MINUTES (no phone and
     no text in the log). Answers how many it warned about."""
     now = timezone.now()
-    overdue = SmsMessage.objects.filter(status=SmsStatus.PENDING, alerted_at__isnull=True,
-                                        created_at__lt=now - timedelta(minutes=settings.GDDT_SMS_ALERT_MINUTES))
+    overdue = SmsMessage.objects.filter(
+        status=SmsStatus.PENDING,
+        alerted_at__isnull=True,
+        created_at__lt=now - timedelta(minutes=settings.GDDT_SMS_ALERT_MINUTES),
+    )
     with transaction.atomic():
-        rows = list(overdue.select_for_update(skip_locked=True).order_by("pk")
-                    .values("pk", "template", "provider", "attempts", "last_error", "created_at")[:1000])
+        rows = list(
+            overdue.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values("pk", "template", "provider", "attempts", "last_error", "created_at")[:1000]
+        )
         SmsMessage.objects.filter(pk__in=[row["pk"] for row in rows]).update(alerted_at=now)
     for row in rows:
-        logger.warning("message %s (%s) still waiting after %d minutes: %d attempt(s) with %s, last error %r",
-                       row["pk"], row["template"], (now - row["created_at"]).total_seconds() // 60, row["attempts"],
-                       row["provider"] or "no provider yet", row["last_error"])
+        logger.warning(
+            "message %s (%s) still waiting after %d minutes: %d attempt(s) with %s, last error %r",
+            row["pk"],
+            row["template"],
+            (now - row["created_at"]).total_seconds() // 60,
+            row["attempts"],
+            row["provider"] or "no provider yet",
+            row["last_error"],
+        )
     return len(rows)

@@ -7,13 +7,11 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "nao truoc $deadline de hoan tat."
     ),
     "reminder": (
-        "BHXH VN: Ho so DK GDDT so $dossier_no het han ngay $deadline. Hay toi bat ky co quan BHXH nao "
-        "de hoan tat."
+        "BHXH VN: Ho so DK GDDT so $dossier_no het han ngay $deadline. Hay toi bat ky co quan BHXH nao de hoan tat."
     ),
     "expired": "BHXH VN: Ho so DK GDDT so $dossier_no da het han. Moi ban dang ky lai tren Cong DVC hoac VssID.",
     "not_you": (
-        "BHXH VN: Co nguoi vua dang ky GDDT bang so giay to cua ban. Neu khong phai ban, goi tong dai "
-        "1900 9068."
+        "BHXH VN: Co nguoi vua dang ky GDDT bang so giay to cua ban. Neu khong phai ban, goi tong dai 1900 9068."
     ),
     "approved": (
         "BHXH VN: Tai khoan VssID da kich hoat. Ten dang nhap: $username. Mat khau: $password. "
@@ -23,8 +21,7 @@ DEFAULT_TEMPLATES: dict[str, str] = {
     "reopened": "BHXH VN: Ho so DK GDDT so $dossier_no da duoc mo lai, han hoan tat $deadline.",
     "password_reset": "BHXH VN: Ma dat lai mat khau VssID: $code. Ma co hieu luc 10 phut. Khong chia se ma nay.",
     "reissued": (
-        "BHXH VN: Mat khau moi cua tai khoan VssID $username: $password. Hay doi mat khau o lan dang nhap "
-        "dau tien."
+        "BHXH VN: Mat khau moi cua tai khoan VssID $username: $password. Hay doi mat khau o lan dang nhap dau tien."
     ),
 }
 

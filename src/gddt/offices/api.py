@@ -18,7 +18,8 @@ class OfficeOut(Schema):
 @router.get("/offices", response=list[OfficeOut], summary="The offices where a registration can be completed")
 def offices(request: HttpRequest) -> list[OfficeOut]:
     return [
-        OfficeOut(code=o.code, name=o.name, parent_code=o.parent.code if o.parent else None,
-                  province_code=o.province_id)
+        OfficeOut(
+            code=o.code, name=o.name, parent_code=o.parent.code if o.parent else None, province_code=o.province_id
+        )
         for o in office_list()
     ]

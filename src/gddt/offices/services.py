@@ -26,15 +26,25 @@ def offices_load_reference() -> int:
     """The central office and one provincial office per province; safe to run again."""
     central, _ = Office.objects.update_or_create(
         code=CENTRAL_CODE,
-        defaults={"name": CENTRAL_NAME, "parent": None, "level": OfficeLevel.CENTRAL, "province": None,
-                  "path": f"/{CENTRAL_CODE}/"},
+        defaults={
+            "name": CENTRAL_NAME,
+            "parent": None,
+            "level": OfficeLevel.CENTRAL,
+            "province": None,
+            "path": f"/{CENTRAL_CODE}/",
+        },
     )
     count = 1
     for province in Province.objects.order_by("code"):
         Office.objects.update_or_create(
             code=province.code,
-            defaults={"name": _provincial_name(province), "parent": central, "level": OfficeLevel.PROVINCIAL,
-                      "province": province, "path": f"{central.path}{province.code}/"},
+            defaults={
+                "name": _provincial_name(province),
+                "parent": central,
+                "level": OfficeLevel.PROVINCIAL,
+                "province": province,
+                "path": f"{central.path}{province.code}/",
+            },
         )
         count += 1
     return count
@@ -96,8 +106,13 @@ def offices_import_csv(*, text: str) -> tuple[int, int]:
                 raise OfficeImportFailed([ImportError_(number, f"office {code} would be its own ancestor")])
             _office, was_created = Office.objects.update_or_create(
                 code=code,
-                defaults={"name": name, "parent": parent, "level": OfficeLevel.LOCAL,
-                          "province_id": parent.province_id, "path": f"{parent.path}{code}/"},
+                defaults={
+                    "name": name,
+                    "parent": parent,
+                    "level": OfficeLevel.LOCAL,
+                    "province_id": parent.province_id,
+                    "path": f"{parent.path}{code}/",
+                },
             )
             created += was_created
             updated += not was_created
@@ -114,9 +129,11 @@ def offices_import_csv(*, text: str) -> tuple[int, int]:
 def _paths_refresh() -> None:
     """Recomputes every materialised path top-down (an office may have moved under another parent)."""
     offices = {o.id: o for o in Office.objects.all()}
+
     def path_of(office: Office) -> str:
         parent = offices.get(office.parent_id) if office.parent_id else None
         return f"{path_of(parent) if parent else '/'}{office.code}/"
+
     for office in offices.values():
         new_path = path_of(office)
         if office.path != new_path:

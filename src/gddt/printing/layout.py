@@ -71,17 +71,36 @@ def moment_text(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
-def pdf_build(story: list[Flowable], *, title: str,
-              footer: Callable[[Canvas], None] | None = None) -> bytes:
+def pdf_build(story: list[Flowable], *, title: str, footer: Callable[[Canvas], None] | None = None) -> bytes:
     """One A4 page: content that would overflow is scaled down rather than spilling onto a second sheet.
     `invariant` removes the random document ID and the clock from the file, so equal input gives equal bytes.
     The metadata holds only the document's kind: never a name or a number."""
     out = io.BytesIO()
-    doc = BaseDocTemplate(out, pagesize=A4, invariant=True, title=title, author="Bảo hiểm xã hội Việt Nam",
-                          creator="GDĐT", subject="", keywords="", leftMargin=MARGIN_X, rightMargin=MARGIN_X,
-                          topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM)
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_WIDTH, CONTENT_HEIGHT, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0, id="page")
+    doc = BaseDocTemplate(
+        out,
+        pagesize=A4,
+        invariant=True,
+        title=title,
+        author="Bảo hiểm xã hội Việt Nam",
+        creator="GDĐT",
+        subject="",
+        keywords="",
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+    )
+    frame = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        CONTENT_WIDTH,
+        CONTENT_HEIGHT,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="page",
+    )
 
     def on_page(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         if footer is not None:

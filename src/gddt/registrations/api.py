@@ -29,8 +29,10 @@ class ReceiptOut(Schema):
 
 
 class RegistrationOut(ReceiptOut):
-    sms_sent: bool = Field(description="false when the phone has had its receipts of the day "
-                                       "(GDDT_SMS_PER_PHONE_PER_DAY): the registration is kept, no SMS is sent")
+    sms_sent: bool = Field(
+        description="false when the phone has had its receipts of the day "
+        "(GDDT_SMS_PER_PHONE_PER_DAY): the registration is kept, no SMS is sent"
+    )
     message: str = Field(description="What was sent, in the request's language; show it to the person")
 
 
@@ -59,29 +61,47 @@ _DATA_SCHEMA = {
         "personal_id": {**_DIGITS_12, "nullable": True},
         "bhxh_code": {"type": "string", "pattern": "^[0-9]{10}$", "nullable": True},
         "id_document": {
-            "type": "object", "description": "with_id_card only", "additionalProperties": False,
+            "type": "object",
+            "description": "with_id_card only",
+            "additionalProperties": False,
             "required": ["type", "number", "issued_on", "issued_by"],
-            "properties": {"type": {"type": "string", "enum": ["cccd", "cmnd9", "cmnd12", "passport"]},
-                           "number": _text(20), "issued_on": _DATE, "issued_by": _text(200)},
+            "properties": {
+                "type": {"type": "string", "enum": ["cccd", "cmnd9", "cmnd12", "passport"]},
+                "number": _text(20),
+                "issued_on": _DATE,
+                "issued_by": _text(200),
+            },
         },
         "birth_certificate": {
-            "type": "object", "description": "minor_without_id_card only", "additionalProperties": False,
+            "type": "object",
+            "description": "minor_without_id_card only",
+            "additionalProperties": False,
             "required": ["number", "issued_on", "issued_by"],
             "properties": {"number": _text(40), "issued_on": _DATE, "issued_by": _text(200)},
         },
         "guardian": {
-            "type": "object", "description": "minor_without_id_card only", "additionalProperties": False,
+            "type": "object",
+            "description": "minor_without_id_card only",
+            "additionalProperties": False,
             "required": ["full_name", "relationship", "personal_id"],
-            "properties": {"full_name": _text(100),
-                           "relationship": {"type": "string", "enum": ["father", "mother", "guardian"]},
-                           "personal_id": _DIGITS_12, "phone": _text(15)},
+            "properties": {
+                "full_name": _text(100),
+                "relationship": {"type": "string", "enum": ["father", "mother", "guardian"]},
+                "personal_id": _DIGITS_12,
+                "phone": _text(15),
+            },
         },
         "phone": _text(15, description="Vietnamese mobile of the person, or of the guardian for a minor"),
         "email": {"type": "string", "format": "email", "nullable": True},
         "address": {
-            "type": "object", "additionalProperties": False, "required": ["province_code", "ward_code"],
-            "properties": {"province_code": {"type": "string", "pattern": "^[0-9]{2}$"},
-                           "ward_code": {"type": "string", "pattern": "^[0-9]{5}$"}, "street": _text(200)},
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["province_code", "ward_code"],
+            "properties": {
+                "province_code": {"type": "string", "pattern": "^[0-9]{2}$"},
+                "ward_code": {"type": "string", "pattern": "^[0-9]{5}$"},
+                "street": _text(200),
+            },
         },
         "office_code": _text(10),
         "consent": {"type": "boolean", "enum": [True]},
@@ -98,15 +118,25 @@ _REQUEST_BODY = {
                     "required": ["data"],
                     "properties": {
                         "data": {"type": "string", "description": "The `data` object as JSON text."},
-                        **{kind: {"type": "string", "format": "binary", "description": f"Photo: {kind}"}
-                           for kind in DocumentKind.values if kind != DocumentKind.SIGNED_DECLARATION},
+                        **{
+                            kind: {"type": "string", "format": "binary", "description": f"Photo: {kind}"}
+                            for kind in DocumentKind.values
+                            if kind != DocumentKind.SIGNED_DECLARATION
+                        },
                     },
                 }
             },
         },
     },
-    "parameters": [{"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
-                    "description": "A retry with the same key and body gets the first answer."}],
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "A retry with the same key and body gets the first answer.",
+        }
+    ],
 }
 _PROBLEM = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
 
@@ -136,8 +166,7 @@ def _parse_registration(request: HttpRequest) -> tuple[object, dict[str, Uploade
                 raise bad_request(name, "duplicate_part", _("Send one file per document."))
             files[name] = uploads[0]
         return data, files
-    raise Problem(415, _("Send the registration as application/json or multipart/form-data."),
-                  "unsupported_media_type")
+    raise Problem(415, _("Send the registration as application/json or multipart/form-data."), "unsupported_media_type")
 
 
 @router.post(
@@ -145,15 +174,18 @@ def _parse_registration(request: HttpRequest) -> tuple[object, dict[str, Uploade
     response={201: RegistrationOut},
     summary="Register for electronic transactions",
     description="429 with Retry-After past GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR registrations from one client "
-                "address in the last hour.",
-    openapi_extra={**_REQUEST_BODY, "responses": {400: _PROBLEM, 409: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM,
-                                                  422: _PROBLEM, 429: _PROBLEM}},
+    "address in the last hour.",
+    openapi_extra={
+        **_REQUEST_BODY,
+        "responses": {400: _PROBLEM, 409: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM, 422: _PROBLEM, 429: _PROBLEM},
+    },
 )
 def registration_create(request: HttpRequest) -> Reply:
     client_ip = client_address(request)
     data, files = _parse_registration(request)
-    submission = registration_submit(data=data, files=files, idempotency_key=request.headers.get("Idempotency-Key"),
-                                     client_ip=client_ip)
+    submission = registration_submit(
+        data=data, files=files, idempotency_key=request.headers.get("Idempotency-Key"), client_ip=client_ip
+    )
     return Reply(201, submission.receipt)
 
 

@@ -5,11 +5,19 @@ from gddt.registrations.models import RequiredComponent
 
 # category -> [(kind, smallest short side in pixels, ID document type for which it is not asked)], in order.
 REQUIRED_COMPONENTS: dict[str, list[tuple[str, int, str]]] = {
-    "with_id_card": [("id_front", 600, ""), ("id_back", 600, "passport"), ("portrait", 400, ""),
-                     ("signed_declaration", 600, "")],
-    "minor_without_id_card": [("portrait", 400, ""), ("birth_certificate", 600, ""),
-                              ("guardian_id_front", 600, ""), ("guardian_id_back", 600, ""),
-                              ("signed_declaration", 600, "")],
+    "with_id_card": [
+        ("id_front", 600, ""),
+        ("id_back", 600, "passport"),
+        ("portrait", 400, ""),
+        ("signed_declaration", 600, ""),
+    ],
+    "minor_without_id_card": [
+        ("portrait", 400, ""),
+        ("birth_certificate", 600, ""),
+        ("guardian_id_front", 600, ""),
+        ("guardian_id_back", 600, ""),
+        ("signed_declaration", 600, ""),
+    ],
 }
 
 
@@ -18,6 +26,9 @@ def required_components_load() -> int:
     added = 0
     for category, rows in REQUIRED_COMPONENTS.items():
         for position, (kind, min_short_side, except_id_type) in enumerate(rows):
-            added += RequiredComponent.objects.get_or_create(category=category, kind=kind, defaults={
-                "min_short_side": min_short_side, "except_id_type": except_id_type, "position": position})[1]
+            added += RequiredComponent.objects.get_or_create(
+                category=category,
+                kind=kind,
+                defaults={"min_short_side": min_short_side, "except_id_type": except_id_type, "position": position},
+            )[1]
     return added

@@ -24,18 +24,38 @@ from gddt.registrations.models import Category, DocumentKind, IdDocumentType
 
 ADULT_BLOCK = ("id_document.type", "id_document.number", "id_document.issued_on", "id_document.issued_by", "phone")
 MINOR_BLOCK = (
-    "birth_certificate.number", "birth_certificate.issued_on", "birth_certificate.issued_by",
-    "guardian.full_name", "guardian.relationship", "guardian.personal_id", "guardian.phone",
+    "birth_certificate.number",
+    "birth_certificate.issued_on",
+    "birth_certificate.issued_by",
+    "guardian.full_name",
+    "guardian.relationship",
+    "guardian.personal_id",
+    "guardian.phone",
 )
 COMMON_INPUTS = (
-    "category", "full_name", "date_of_birth", "sex", "nationality", "personal_id", "bhxh_code", "email",
-    "address.province_code", "address.ward_code", "address.street", "office_code", "consent",
+    "category",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "personal_id",
+    "bhxh_code",
+    "email",
+    "address.province_code",
+    "address.ward_code",
+    "address.street",
+    "office_code",
+    "consent",
 )
 INPUTS = COMMON_INPUTS[:7] + ADULT_BLOCK + MINOR_BLOCK + COMMON_INPUTS[7:]
 DATE_INPUTS = {"date_of_birth", "id_document.issued_on", "birth_certificate.issued_on"}
 PHOTO_INPUTS = (
-    DocumentKind.PORTRAIT, DocumentKind.ID_FRONT, DocumentKind.ID_BACK, DocumentKind.BIRTH_CERTIFICATE,
-    DocumentKind.GUARDIAN_ID_FRONT, DocumentKind.GUARDIAN_ID_BACK,
+    DocumentKind.PORTRAIT,
+    DocumentKind.ID_FRONT,
+    DocumentKind.ID_BACK,
+    DocumentKind.BIRTH_CERTIFICATE,
+    DocumentKind.GUARDIAN_ID_FRONT,
+    DocumentKind.GUARDIAN_ID_BACK,
 )
 # Errors about a whole object (e.g. "address" missing) are shown at the top of its fieldset. The form always
 # sends the objects of its category, so such errors are rare; "birth_certificate" is also a photo's name, and
@@ -61,8 +81,7 @@ def _date(post: QueryDict, name: str) -> str | None:
 
 def _block(post: QueryDict, prefix: str, names: tuple[str, ...]) -> dict[str, str | None]:
     # Every key present (None when empty), so that intake names each missing input rather than the object.
-    return {name: (_date if f"{prefix}.{name}" in DATE_INPUTS else _text)(post, f"{prefix}.{name}")
-            for name in names}
+    return {name: (_date if f"{prefix}.{name}" in DATE_INPUTS else _text)(post, f"{prefix}.{name}") for name in names}
 
 
 def registration_data(post: QueryDict) -> dict:
@@ -129,8 +148,10 @@ def form_state(*, values: QueryDict | dict[str, str] | None, problem: Problem | 
     """The inputs with their typed values and the problem's messages, each beside its input when it names
     one, in a summary at the top in every case."""
     values = values or {}
-    fields = {name: Field(name=name, label=FIELD_LABELS[name], value=values.get(name, ""))
-              for name in (*INPUTS, *FIELDSETS, *PHOTO_INPUTS)}
+    fields = {
+        name: Field(name=name, label=FIELD_LABELS[name], value=values.get(name, ""))
+        for name in (*INPUTS, *FIELDSETS, *PHOTO_INPUTS)
+    }
     summary: list[tuple[str | Promise, str, str]] = []
     general: list[str] = []
     for error in problem.errors if problem else []:
@@ -142,8 +163,9 @@ def form_state(*, values: QueryDict | dict[str, str] | None, problem: Problem | 
             continue
         target.errors.append(message)
         summary.append((target.label, message, target.id))
-    return FormState(fields={name.replace(".", "__"): f for name, f in fields.items()}, summary=summary,
-                     general=general)
+    return FormState(
+        fields={name.replace(".", "__"): f for name, f in fields.items()}, summary=summary, general=general
+    )
 
 
 @lru_cache(maxsize=8)
@@ -175,8 +197,12 @@ def name_lacks_diacritics(name: str, *, nationality: str) -> bool:
     """A Vietnamese name typed without its marks ("Nguyen Van An"): worth a gentle word, never a refusal (some
     names have none, and the officer corrects a wrong one at the office)."""
     letters = [ch for ch in name if ch.isalpha()]
-    return (nationality or "VN") == "VN" and len(letters) >= 4 and all(ch.isascii() for ch in letters) \
+    return (
+        (nationality or "VN") == "VN"
+        and len(letters) >= 4
+        and all(ch.isascii() for ch in letters)
         and strip_diacritics(name) == name
+    )
 
 
 def personal_id_optional(*, category: str, id_type: str) -> bool:

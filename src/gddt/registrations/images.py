@@ -32,8 +32,18 @@ MAX_PIXELS = 40_000_000
 MAX_DECODE_BYTES = 2 * 3 * MAX_PIXELS
 JPEG_QUALITY = 85
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-BYTES_PER_BAND = {"uchar": 1, "char": 1, "ushort": 2, "short": 2, "uint": 4, "int": 4, "float": 4, "double": 8,
-                  "complex": 8, "dpcomplex": 16}
+BYTES_PER_BAND = {
+    "uchar": 1,
+    "char": 1,
+    "ushort": 2,
+    "short": 2,
+    "uint": 4,
+    "int": 4,
+    "float": 4,
+    "double": 8,
+    "complex": 8,
+    "dpcomplex": 16,
+}
 HEIF_BANDS = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4}
 
 # libvips in a web process. Its operation cache keeps recent results (here: decoded pixels of someone's ID card)
@@ -95,14 +105,15 @@ class PixelBudget:
 
     def charge(self, pixels: int) -> None:
         if pixels > self.left:
-            raise Invalid("too_many_pixels",
-                          _("The photos of this request have more than %(mp)d megapixels together; send smaller "
-                            "photos.") % {"mp": self.total // 1_000_000})
+            raise Invalid(
+                "too_many_pixels",
+                _("The photos of this request have more than %(mp)d megapixels together; send smaller photos.")
+                % {"mp": self.total // 1_000_000},
+            )
         self.left -= pixels
 
 
-def image_clean(upload: UploadedFile | bytes, *, min_short_side: int, budget: PixelBudget | None = None
-                ) -> CleanImage:
+def image_clean(upload: UploadedFile | bytes, *, min_short_side: int, budget: PixelBudget | None = None) -> CleanImage:
     """Check and re-encode one photo. `budget` is the request's (one per request, shared by its photos); without
     it the photo is a request of its own."""
     raw = _raw_read(upload)
@@ -112,8 +123,9 @@ def image_clean(upload: UploadedFile | bytes, *, min_short_side: int, budget: Pi
     if header.decode_bytes > MAX_DECODE_BYTES:  # deep colour, transparency, interlacing: a few KB may ask for GBs
         raise Invalid("too_many_pixels", _("The photo needs too much memory to open; send it as an ordinary JPEG."))
     if min(header.width, header.height) < min_short_side:
-        raise Invalid("too_small", _("The photo must be at least %(px)d pixels on its short side.")
-                      % {"px": min_short_side})
+        raise Invalid(
+            "too_small", _("The photo must be at least %(px)d pixels on its short side.") % {"px": min_short_side}
+        )
     (budget if budget is not None else PixelBudget()).charge(header.pixels)
     with _decode_slot():
         try:
@@ -124,8 +136,9 @@ def image_clean(upload: UploadedFile | bytes, *, min_short_side: int, budget: Pi
             content = image.jpegsave_buffer(Q=JPEG_QUALITY, keep="none", optimize_coding=False, interlace=False)
         except (pyvips.Error, ValueError, RuntimeError, OSError):
             raise Invalid("corrupt_image", _("The photo is damaged or incomplete; take it again.")) from None
-    return CleanImage(content=content, sha256=hashlib.sha256(content).hexdigest(), width=image.width,
-                      height=image.height)
+    return CleanImage(
+        content=content, sha256=hashlib.sha256(content).hexdigest(), width=image.width, height=image.height
+    )
 
 
 def image_header_read(raw: bytes) -> ImageHeader:
@@ -141,8 +154,14 @@ def image_header_read(raw: bytes) -> ImageHeader:
     try:
         image = loader(raw, access="sequential", fail_on="warning")
         progressive = kind == "jpeg" and image.get_typeof("jpeg-multiscan") != 0 and image.get("jpeg-multiscan")
-        return ImageHeader(kind=kind, width=image.width, height=image.height, bands=image.bands,
-                           bytes_per_band=BYTES_PER_BAND[image.format], whole=bool(progressive))
+        return ImageHeader(
+            kind=kind,
+            width=image.width,
+            height=image.height,
+            bands=image.bands,
+            bytes_per_band=BYTES_PER_BAND[image.format],
+            whole=bool(progressive),
+        )
     except (pyvips.Error, KeyError):
         raise Invalid("corrupt_image", _("The photo is damaged or incomplete; take it again.")) from None
 
@@ -188,8 +207,9 @@ def _heif_decode(raw: bytes) -> pyvips.Image:
     # Rows may be padded for alignment: read them as one band of `stride` bytes, cut the padding off and fold
     # each pixel's bytes back into bands, without copying.
     rows = pyvips.Image.new_from_memory(heif.data, heif.stride, height, 1, "uchar")
-    image = rows.crop(0, 0, width * bands, height).bandfold(factor=bands) if bands > 1 else rows.crop(0, 0, width,
-                                                                                                       height)
+    image = (
+        rows.crop(0, 0, width * bands, height).bandfold(factor=bands) if bands > 1 else rows.crop(0, 0, width, height)
+    )
     image = image.copy(interpretation="b-w" if bands <= 2 else "srgb")
     side = settings.GDDT_PHOTO_MAX_SIDE
     return image.thumbnail_image(side, height=side, size="down")

@@ -26,14 +26,31 @@ from gddt.registrations.models import (
 from gddt.registrations.reference import active_office, province_by_code, required_components, ward_by_code
 
 TOP_LEVEL_FIELDS = {
-    "category", "full_name", "date_of_birth", "sex", "nationality", "personal_id", "bhxh_code", "id_document",
-    "birth_certificate", "guardian", "phone", "email", "address", "office_code", "consent",
+    "category",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "personal_id",
+    "bhxh_code",
+    "id_document",
+    "birth_certificate",
+    "guardian",
+    "phone",
+    "email",
+    "address",
+    "office_code",
+    "consent",
 }
 PERSON_FIELDS = TOP_LEVEL_FIELDS - {"office_code", "consent"}
 ONLINE_KINDS = {
     Category.WITH_ID_CARD: [DocumentKind.ID_FRONT, DocumentKind.ID_BACK, DocumentKind.PORTRAIT],
-    Category.MINOR_WITHOUT_ID_CARD: [DocumentKind.PORTRAIT, DocumentKind.BIRTH_CERTIFICATE,
-                                     DocumentKind.GUARDIAN_ID_FRONT, DocumentKind.GUARDIAN_ID_BACK],
+    Category.MINOR_WITHOUT_ID_CARD: [
+        DocumentKind.PORTRAIT,
+        DocumentKind.BIRTH_CERTIFICATE,
+        DocumentKind.GUARDIAN_ID_FRONT,
+        DocumentKind.GUARDIAN_ID_BACK,
+    ],
 }
 COUNTRY_CODES = sorted(r for r in phonenumbers.SUPPORTED_REGIONS if r.isalpha() and len(r) == 2)
 
@@ -98,8 +115,7 @@ def registration_clean(*, data: Any, files: dict[str, UploadedFile]) -> CleanReg
         if out.office is None:
             c.add("office_code", "unknown_office", _("There is no office with this code."))
     if data.get("consent") is not True:
-        c.add("consent", "consent_required",
-              _("Consent to the processing of personal data is required to register."))
+        c.add("consent", "consent_required", _("Consent to the processing of personal data is required to register."))
 
     _clean_photos(c, files, out, val.get("category"), val.get("id_type"))
     if c.errors:
@@ -137,11 +153,13 @@ def _clean_person(c: _Collector, data: dict, val: dict, *, on: date) -> None:
     else:
         val["personal_id"] = None
     bhxh_code = data.get("bhxh_code")
-    val["bhxh_code"] = c.run("bhxh_code", v.clean_digits, bhxh_code, length=10) if bhxh_code not in (None, "") \
-        else None
+    val["bhxh_code"] = c.run("bhxh_code", v.clean_digits, bhxh_code, length=10) if bhxh_code not in (None, "") else None
     if personal_id in (None, "") and bhxh_code in (None, ""):
-        c.add("personal_id", "identifier_required",
-              _("Give the personal ID number or the social insurance number (or both)."))
+        c.add(
+            "personal_id",
+            "identifier_required",
+            _("Give the personal ID number or the social insurance number (or both)."),
+        )
 
     if category == Category.WITH_ID_CARD:
         _clean_id_document(c, data, val, dob)
@@ -151,8 +169,7 @@ def _clean_person(c: _Collector, data: dict, val: dict, *, on: date) -> None:
         val["phone"] = c.run("phone", v.clean_phone, data.get("phone"))
     elif category == Category.MINOR_WITHOUT_ID_CARD:
         if dob is not None and v.age_on(on, born=dob) >= 18:
-            c.add("date_of_birth", "not_a_minor",
-                  _("A person aged 18 or more registers with their own ID card."))
+            c.add("date_of_birth", "not_a_minor", _("A person aged 18 or more registers with their own ID card."))
         if data.get("id_document") is not None:
             c.add("id_document", "not_for_category", _("A minor without an ID card has no ID document."))
         _clean_birth_certificate(c, data, val, dob)
@@ -175,15 +192,21 @@ def _clean_id_document(c: _Collector, data: dict, val: dict, dob: date | None) -
         if val.get("personal_id") is None and data.get("personal_id") in (None, ""):
             c.add("personal_id", "required", _("The personal ID number is required with this ID document."))
         elif number and val.get("personal_id") and number != val["personal_id"]:
-            c.add("id_document.number", "id_number_mismatch",
-                  _("The number of the ID card must be the personal ID number."))
+            c.add(
+                "id_document.number",
+                "id_number_mismatch",
+                _("The number of the ID card must be the personal ID number."),
+            )
     elif id_type == IdDocumentType.CMND9:
         number = c.run("id_document.number", v.clean_digits, doc.get("number"), length=9)
     elif id_type == IdDocumentType.PASSPORT:
         number = c.run("id_document.number", v.clean_passport, doc.get("number"))
         if (data.get("nationality") or "VN") == "VN":
-            c.add("id_document.type", "passport_for_foreigners",
-                  _("A Vietnamese citizen registers with a CCCD or CMND; a passport is for foreigners."))
+            c.add(
+                "id_document.type",
+                "passport_for_foreigners",
+                _("A Vietnamese citizen registers with a CCCD or CMND; a passport is for foreigners."),
+            )
     val["id_number"] = number or ""
     val["id_issued_on"] = c.run("id_document.issued_on", v.clean_date, doc.get("issued_on"), not_before=dob)
     val["id_issued_by"] = c.run("id_document.issued_by", v.clean_text, doc.get("issued_by"), max_length=200) or ""
@@ -194,12 +217,15 @@ def _clean_birth_certificate(c: _Collector, data: dict, val: dict, dob: date | N
     if not cert:
         return
     _unknown(c, cert, {"number", "issued_on", "issued_by"}, "birth_certificate.")
-    val["birth_certificate_number"] = c.run("birth_certificate.number", v.clean_text, cert.get("number"),
-                                            max_length=40) or ""
-    val["birth_certificate_issued_on"] = c.run("birth_certificate.issued_on", v.clean_date, cert.get("issued_on"),
-                                               not_before=dob)
-    val["birth_certificate_issued_by"] = c.run("birth_certificate.issued_by", v.clean_text,
-                                               cert.get("issued_by"), max_length=200) or ""
+    val["birth_certificate_number"] = (
+        c.run("birth_certificate.number", v.clean_text, cert.get("number"), max_length=40) or ""
+    )
+    val["birth_certificate_issued_on"] = c.run(
+        "birth_certificate.issued_on", v.clean_date, cert.get("issued_on"), not_before=dob
+    )
+    val["birth_certificate_issued_by"] = (
+        c.run("birth_certificate.issued_by", v.clean_text, cert.get("issued_by"), max_length=200) or ""
+    )
 
 
 def _clean_guardian(c: _Collector, data: dict, val: dict) -> None:
@@ -207,22 +233,28 @@ def _clean_guardian(c: _Collector, data: dict, val: dict) -> None:
     _unknown(c, guardian, {"full_name", "relationship", "personal_id", "phone"}, "guardian.")
     if guardian:
         val["guardian_full_name"] = c.run("guardian.full_name", v.clean_name, guardian.get("full_name")) or ""
-        val["guardian_relationship"] = c.run("guardian.relationship", v.clean_choice, guardian.get("relationship"),
-                                             Relationship.values) or ""
+        val["guardian_relationship"] = (
+            c.run("guardian.relationship", v.clean_choice, guardian.get("relationship"), Relationship.values) or ""
+        )
         guardian_id = c.run("guardian.personal_id", v.clean_personal_id, guardian.get("personal_id"))
         if guardian_id:
             if v.today().year - v.birth_year_of(guardian_id) < 18:
-                c.add("guardian.personal_id", "guardian_not_adult",
-                      _("By this personal ID the parent or guardian is not an adult."))
+                c.add(
+                    "guardian.personal_id",
+                    "guardian_not_adult",
+                    _("By this personal ID the parent or guardian is not an adult."),
+                )
             elif guardian_id == val.get("personal_id"):
-                c.add("guardian.personal_id", "same_as_child",
-                      _("The guardian's personal ID is the same as the child's."))
+                c.add(
+                    "guardian.personal_id", "same_as_child", _("The guardian's personal ID is the same as the child's.")
+                )
         val["guardian_personal_id"] = guardian_id or ""
     # The phone is the guardian's: given as `phone`, as `guardian.phone`, or both (then they must agree).
     phone_raw, guardian_phone_raw = data.get("phone"), guardian.get("phone")
     phone = c.run("phone", v.clean_phone, phone_raw) if phone_raw not in (None, "") else None
-    guardian_phone = (c.run("guardian.phone", v.clean_phone, guardian_phone_raw)
-                      if guardian_phone_raw not in (None, "") else None)
+    guardian_phone = (
+        c.run("guardian.phone", v.clean_phone, guardian_phone_raw) if guardian_phone_raw not in (None, "") else None
+    )
     if phone_raw in (None, "") and guardian_phone_raw in (None, ""):
         c.add("guardian.phone", "required", _("The parent's or guardian's mobile number is required."))
     val["phone"] = phone or guardian_phone
@@ -251,8 +283,7 @@ def _clean_address(c: _Collector, data: dict, val: dict) -> None:
         elif province is not None and ward.province_id != province.code:
             c.add("address.ward_code", "ward_not_in_province", _("This commune or ward is not in the province."))
     val["province"], val["ward"] = province, ward
-    val["street"] = c.run("address.street", v.clean_text, address.get("street"), max_length=200,
-                          required=False) or ""
+    val["street"] = c.run("address.street", v.clean_text, address.get("street"), max_length=200, required=False) or ""
 
 
 def component_table(category: str) -> dict[str, RequiredComponent]:
@@ -260,13 +291,15 @@ def component_table(category: str) -> dict[str, RequiredComponent]:
     return {rc.kind: rc for rc in required_components(category=category)}
 
 
-def _clean_photos(c: _Collector, files: dict[str, UploadedFile], out: CleanRegistration, category: str | None,
-                  id_type: str | None) -> None:
+def _clean_photos(
+    c: _Collector, files: dict[str, UploadedFile], out: CleanRegistration, category: str | None, id_type: str | None
+) -> None:
     known = set(DocumentKind.values) - {DocumentKind.SIGNED_DECLARATION}
     for name in files:
         if name not in known:
-            raise bad_request(name, "unknown_part",
-                              _("The request has a file part with an unknown name; use a document kind."))
+            raise bad_request(
+                name, "unknown_part", _("The request has a file part with an unknown name; use a document kind.")
+            )
     if category is None:
         return
     components = component_table(category)

@@ -11,8 +11,9 @@ from django.db.models.signals import post_save
 from gddt.core.metrics import Figure, metrics_collector_register, metrics_counter
 from gddt.registrations.models import Dossier, Status, Transition
 
-TRANSITIONS = metrics_counter(name="gddt_dossier_transitions", help="Dossier transitions committed, by action.",
-                              labels=("action",))
+TRANSITIONS = metrics_counter(
+    name="gddt_dossier_transitions", help="Dossier transitions committed, by action.", labels=("action",)
+)
 
 
 def dossier_figures() -> Iterable[Figure]:
@@ -20,8 +21,12 @@ def dossier_figures() -> Iterable[Figure]:
     counts = {status.value: 0 for status in Status}
     for row in Dossier.objects.values("status").annotate(n=Count("pk")).order_by():
         counts[row["status"]] = row["n"]
-    yield Figure(name="gddt_dossiers", help="Dossiers by status.", labels=("status",),
-                 values={(status,): float(n) for status, n in counts.items()})
+    yield Figure(
+        name="gddt_dossiers",
+        help="Dossiers by status.",
+        labels=("status",),
+        values={(status,): float(n) for status, n in counts.items()},
+    )
 
 
 def _transition_counted(sender: type[Transition], instance: Transition, created: bool, **kwargs: Any) -> None:

@@ -102,32 +102,38 @@ class Dossier(models.Model):
     street = models.CharField(max_length=200, blank=True)
 
     office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="chosen_dossiers")
-    completed_office = models.ForeignKey("offices.Office", null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="completed_dossiers")
+    completed_office = models.ForeignKey(
+        "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="completed_dossiers"
+    )
     consent_at = models.DateTimeField()
     submitted_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     verified_at = models.DateTimeField(null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     rejected_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.CharField(max_length=40, blank=True)
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="dossiers")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             # Rule 10, enforced by the database so that two concurrent submissions cannot both pass.
-            models.UniqueConstraint(fields=["personal_id"], condition=Q(status__in=OPEN_OR_ACTIVE),
-                                    name="one_open_dossier_per_personal_id"),
-            models.UniqueConstraint(fields=["bhxh_code"], condition=Q(status__in=OPEN_OR_ACTIVE),
-                                    name="one_open_dossier_per_bhxh_code"),
+            models.UniqueConstraint(
+                fields=["personal_id"], condition=Q(status__in=OPEN_OR_ACTIVE), name="one_open_dossier_per_personal_id"
+            ),
+            models.UniqueConstraint(
+                fields=["bhxh_code"], condition=Q(status__in=OPEN_OR_ACTIVE), name="one_open_dossier_per_bhxh_code"
+            ),
         ]
         indexes = [
             models.Index(fields=["personal_id"], name="dossier_personal_id"),
@@ -160,17 +166,20 @@ class Document(models.Model):
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
     source = models.CharField(max_length=10, choices=DocumentSource.choices)
-    supplied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
-    supplied_at_office = models.ForeignKey("offices.Office", null=True, blank=True, on_delete=models.PROTECT,
-                                           related_name="+")
+    supplied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    supplied_at_office = models.ForeignKey(
+        "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     supplied_at = models.DateTimeField()
     replaced_at = models.DateTimeField(null=True, blank=True)  # a replaced document stays, for the record
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "kind"], condition=Q(replaced_at__isnull=True),
-                                    name="one_current_document_per_kind"),
+            models.UniqueConstraint(
+                fields=["dossier", "kind"], condition=Q(replaced_at__isnull=True), name="one_current_document_per_kind"
+            ),
         ]
 
 
@@ -200,8 +209,9 @@ class Transition(models.Model):
     action = models.CharField(max_length=20)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     office = models.ForeignKey("offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=40, blank=True)
     note = models.TextField(blank=True)

@@ -42,7 +42,7 @@ def dossier_number_normalize(text: str) -> str | None:
     (it may still be mistyped: see dossier_number_is_valid)."""
     text = text.strip()
     if text.upper().startswith(QR_PREFIX):
-        text = text[len(QR_PREFIX):]
+        text = text[len(QR_PREFIX) :]
     digits = _SEPARATORS.sub("", text)
     if not digits.isascii() or not digits.isdigit() or not 10 <= len(digits) <= 16:
         return None

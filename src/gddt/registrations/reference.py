@@ -45,6 +45,10 @@ def required_components(*, category: str) -> list[RequiredComponent]:
 def reference_forget_on_change() -> None:
     """Connects each copy to the saves and deletes of its model (from AppConfig.ready())."""
     caches: list[tuple[ReferenceCache, type[Model]]] = [
-        (_offices, Office), (_provinces, Province), (_wards, Ward), (_components, RequiredComponent)]
+        (_offices, Office),
+        (_provinces, Province),
+        (_wards, Ward),
+        (_components, RequiredComponent),
+    ]
     for cache, model in caches:
         cache.forget_on_change(model)

@@ -14,8 +14,11 @@ def missing_documents(dossier: Dossier, *, present: set[str] | None = None) -> l
     `present`: the kinds of its current documents when the caller knows them (it just stored them), else read."""
     if present is None:
         present = {d.kind for d in dossier.documents.all() if d.replaced_at is None}
-    return [rc.kind for rc in required_components(category=dossier.category)
-            if rc.kind not in present and not (rc.except_id_type and rc.except_id_type == dossier.id_type)]
+    return [
+        rc.kind
+        for rc in required_components(category=dossier.category)
+        if rc.kind not in present and not (rc.except_id_type and rc.except_id_type == dossier.id_type)
+    ]
 
 
 def registration_receipt(dossier: Dossier, *, present: set[str] | None = None) -> dict[str, Any]:
@@ -43,5 +46,8 @@ def registration_status(*, dossier_no: str, verify: str) -> Dossier | None:
     verify = (verify or "").strip()
     if number is None or not dossier_number_is_valid(number) or not verify.isdigit():
         return None
-    return (Dossier.objects.select_related("office")
-            .filter(Q(personal_id=verify) | Q(bhxh_code=verify), number=number).first())
+    return (
+        Dossier.objects.select_related("office")
+        .filter(Q(personal_id=verify) | Q(bhxh_code=verify), number=number)
+        .first()
+    )

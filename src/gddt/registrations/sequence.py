@@ -32,13 +32,14 @@ class NextDossierNumber(Expression):
     def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list]:
         raise NotSupportedError(f"dossier numbers are made by PostgreSQL or SQLite, not {connection.vendor}")
 
-    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper,
-                      **extra: Any) -> tuple[str, list]:
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list]:
         return f"gddt_dossier_number(%s, nextval('{SEQUENCE}'))", [self.year]
 
     def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list]:
-        return ("gddt_dossier_number(%s, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0) + 1)",
-                [self.year, TABLE])
+        return (
+            "gddt_dossier_number(%s, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0) + 1)",
+            [self.year, TABLE],
+        )
 
 
 def _sqlite_dossier_number(year: int, sequence: int) -> str:

@@ -40,8 +40,10 @@ from gddt.registrations.states import TRANSITIONS, state_check
 logger = logging.getLogger(__name__)
 SCOPE_API = "registrations"
 SMS_SENT = _("We have sent an SMS with the dossier number to the registered phone.")
-SMS_NOT_SENT = _("No SMS was sent: this phone number has already received the most messages allowed in a day. "
-                 "Keep the dossier number shown here.")
+SMS_NOT_SENT = _(
+    "No SMS was sent: this phone number has already received the most messages allowed in a day. "
+    "Keep the dossier number shown here."
+)
 
 
 @dataclass(frozen=True)
@@ -76,20 +78,29 @@ def _not_you_notify(existing: Dossier) -> None:
     concurrent tries exactly one sends it."""
     hours = settings.GDDT_NOT_YOU_SMS_HOURS
     with transaction.atomic():
-        if hours == 0 or throttle_first(scope="not_you", key=throttle_subject_key(subject=existing.phone),
-                                        period_seconds=hours * 3600):
+        if hours == 0 or throttle_first(
+            scope="not_you", key=throttle_subject_key(subject=existing.phone), period_seconds=hours * 3600
+        ):
             sms_queue(to=existing.phone, template="not_you", context={}, dossier_id=existing.pk)
 
 
 def _duplicate(clean: CleanRegistration) -> Problem:
     field = "personal_id" if clean.values.get("personal_id") else "bhxh_code"
-    message = _("A registration with this number is already open or its account is active. "
-                "We have sent a message to the phone number on record.")
+    message = _(
+        "A registration with this number is already open or its account is active. "
+        "We have sent a message to the phone number on record."
+    )
     return conflict("open_dossier_exists", message, [FieldError(field, "open_dossier_exists", message)])
 
 
-def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotency_key: str | None = None,
-                        scope: str = SCOPE_API, client_ip: str | None = None) -> Submission:
+def registration_submit(
+    *,
+    data: Any,
+    files: dict[str, UploadedFile],
+    idempotency_key: str | None = None,
+    scope: str = SCOPE_API,
+    client_ip: str | None = None,
+) -> Submission:
     """The online registration (product.md rules 1, 8-11, 13-14). A refused request keeps nothing: no row, no
     file, no SMS (except the "not you?" message to the owner of a number that is already registered). `client_ip`:
     the address of a request from the network, held to GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR (429 past it).
@@ -99,8 +110,12 @@ def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotenc
     from the per-process copies; no pre-check for an open dossier: the partial unique indexes refuse a second one."""
     key = idempotency.idempotency_key_clean(idempotency_key)
     if client_ip is not None:
-        throttle_check(client_ip=client_ip, scope="registrations",
-                       limit=settings.GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR, window_seconds=3600)
+        throttle_check(
+            client_ip=client_ip,
+            scope="registrations",
+            limit=settings.GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+            window_seconds=3600,
+        )
     clean = registration_clean(data=data, files=files)
     fingerprint = idempotency.idempotency_fingerprint(data, sorted((k, p.sha256) for k, p in clean.photos.items()))
     if key:
@@ -116,11 +131,15 @@ def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotenc
                 if replay is not None:  # a concurrent request with this key won; its answer is ours
                     return Submission(dossier_id=replay["_dossier_id"], receipt=_public(replay), replayed=True)
             dossier, sms_sent = _dossier_create(clean, saved_names)
-            receipt = {**registration_receipt(dossier, present=set(clean.photos)), "sms_sent": sms_sent,
-                       "message": str(SMS_SENT if sms_sent else SMS_NOT_SENT)}
+            receipt = {
+                **registration_receipt(dossier, present=set(clean.photos)),
+                "sms_sent": sms_sent,
+                "message": str(SMS_SENT if sms_sent else SMS_NOT_SENT),
+            }
             if key:
-                idempotency.idempotency_store(scope=scope, key=key, status_code=201,
-                                              response={**receipt, "_dossier_id": dossier.pk})
+                idempotency.idempotency_store(
+                    scope=scope, key=key, status_code=201, response={**receipt, "_dossier_id": dossier.pk}
+                )
     except IntegrityError:
         # Two submissions for one person at the same moment: the database let exactly one in. Any other
         # integrity error is a defect, not a duplicate, and must not be reported as one.
@@ -139,8 +158,11 @@ def registration_submit(*, data: Any, files: dict[str, UploadedFile], idempotenc
 
 def _public(stored: dict[str, Any]) -> dict[str, Any]:
     # An answer stored before receipts were limited has no sms_sent: its SMS was sent.
-    return {"sms_sent": True, "message": str(SMS_SENT),
-            **{k: val for k, val in stored.items() if not k.startswith("_")}}
+    return {
+        "sms_sent": True,
+        "message": str(SMS_SENT),
+        **{k: val for k, val in stored.items() if not k.startswith("_")},
+    }
 
 
 def document_files_delete(names: list[str]) -> None:
@@ -159,34 +181,77 @@ def _dossier_create(clean: CleanRegistration, saved_names: list[str]) -> tuple[D
     assert clean.office is not None
     # The number comes back from the INSERT (RETURNING): no second write to fill it in.
     dossier = Dossier.objects.create(
-        **clean.values, number=NextDossierNumber(year=timezone.localtime(now).year), office=clean.office,
-        consent_at=now, submitted_at=now, expires_at=now + timedelta(days=settings.GDDT_DOSSIER_TTL_DAYS),
+        **clean.values,
+        number=NextDossierNumber(year=timezone.localtime(now).year),
+        office=clean.office,
+        consent_at=now,
+        submitted_at=now,
+        expires_at=now + timedelta(days=settings.GDDT_DOSSIER_TTL_DAYS),
     )
     for kind, photo in clean.photos.items():
-        document_store(dossier=dossier, kind=kind, photo=photo, source=DocumentSource.ONLINE, officer=None,
-                       office=None, saved_names=saved_names, replaces=False)
+        document_store(
+            dossier=dossier,
+            kind=kind,
+            photo=photo,
+            source=DocumentSource.ONLINE,
+            officer=None,
+            office=None,
+            saved_names=saved_names,
+            replaces=False,
+        )
     Transition.objects.create(dossier=dossier, action="submit", from_status="", to_status=Status.SUBMITTED, at=now)
-    sms_sent = throttle_take(scope="receipts", key=throttle_subject_key(subject=dossier.phone),
-                             limit=settings.GDDT_SMS_PER_PHONE_PER_DAY, window_seconds=24 * 3600) is None
+    sms_sent = (
+        throttle_take(
+            scope="receipts",
+            key=throttle_subject_key(subject=dossier.phone),
+            limit=settings.GDDT_SMS_PER_PHONE_PER_DAY,
+            window_seconds=24 * 3600,
+        )
+        is None
+    )
     if sms_sent:
-        sms_queue(to=dossier.phone, template="submitted", dossier_id=dossier.pk, context={
-            "dossier_no": dossier_number_format(dossier.number or ""), "identity": _identity_text(dossier),
-            "deadline": _deadline_text(dossier.expires_at),
-        })
+        sms_queue(
+            to=dossier.phone,
+            template="submitted",
+            dossier_id=dossier.pk,
+            context={
+                "dossier_no": dossier_number_format(dossier.number or ""),
+                "identity": _identity_text(dossier),
+                "deadline": _deadline_text(dossier.expires_at),
+            },
+        )
     return dossier, sms_sent
 
 
-def document_store(*, dossier: Dossier, kind: str, photo: CleanImage, source: str, officer: User | None,
-                   office: Office | None, saved_names: list[str], replaces: bool = True) -> Document:
+def document_store(
+    *,
+    dossier: Dossier,
+    kind: str,
+    photo: CleanImage,
+    source: str,
+    officer: User | None,
+    office: Office | None,
+    saved_names: list[str],
+    replaces: bool = True,
+) -> Document:
     """Stores a cleaned photo privately under a generated name; the caller's transaction owns it, and the
     caller deletes the files named in `saved_names` if that transaction fails. `replaces=False`: the dossier is new
     and has no document of this kind to mark replaced."""
     now = timezone.now()
     if replaces:
         Document.objects.filter(dossier=dossier, kind=kind, replaced_at__isnull=True).update(replaced_at=now)
-    document = Document(dossier=dossier, kind=kind, sha256=photo.sha256, width=photo.width, height=photo.height,
-                        size=len(photo.content), source=source, supplied_by=officer, supplied_at_office=office,
-                        supplied_at=now)
+    document = Document(
+        dossier=dossier,
+        kind=kind,
+        sha256=photo.sha256,
+        width=photo.width,
+        height=photo.height,
+        size=len(photo.content),
+        source=source,
+        supplied_by=officer,
+        supplied_at_office=office,
+        supplied_at=now,
+    )
     document.file.save("photo.jpg", ContentFile(photo.content), save=False)
     saved_names.append(document.file.name)
     document.save()
@@ -196,17 +261,34 @@ def document_store(*, dossier: Dossier, kind: str, photo: CleanImage, source: st
 def registration_status_throttle(*, client_ip: str) -> None:
     """Status look-ups per client address in ten minutes: enough for a family, too few to try the personal IDs
     behind a known dossier number. Raises 429 past the limit."""
-    throttle_check(client_ip=client_ip, scope="status", limit=settings.GDDT_STATUS_LOOKUPS_PER_WINDOW,
-                   window_seconds=600)
+    throttle_check(
+        client_ip=client_ip, scope="status", limit=settings.GDDT_STATUS_LOOKUPS_PER_WINDOW, window_seconds=600
+    )
 
 
-def dossier_transition(*, dossier: Dossier, action: str, actor: User | None = None, office: Office | None = None,
-                       reason: str = "", note: str = "") -> Dossier:
+def dossier_transition(
+    *,
+    dossier: Dossier,
+    action: str,
+    actor: User | None = None,
+    office: Office | None = None,
+    reason: str = "",
+    note: str = "",
+) -> Dossier:
     """Moves a locked dossier along the one table of transitions (states.py) and records who, where, when, why."""
     state_check(action=action, status=dossier.status)
     target = TRANSITIONS[(action, Status(dossier.status))]
-    Transition.objects.create(dossier=dossier, action=action, from_status=dossier.status, to_status=target,
-                              actor=actor, office=office, reason=reason, note=note, at=timezone.now())
+    Transition.objects.create(
+        dossier=dossier,
+        action=action,
+        from_status=dossier.status,
+        to_status=target,
+        actor=actor,
+        office=office,
+        reason=reason,
+        note=note,
+        at=timezone.now(),
+    )
     dossier.status = target
     dossier.version += 1
     return dossier
@@ -217,8 +299,9 @@ def dossiers_remind_due() -> int:
     now = timezone.now()
     horizon = now + timedelta(days=settings.GDDT_REMINDER_DAYS)
     count = 0
-    due = Dossier.objects.filter(status=Status.SUBMITTED, reminder_sent_at__isnull=True, expires_at__lte=horizon,
-                                 expires_at__gt=now).values_list("pk", flat=True)
+    due = Dossier.objects.filter(
+        status=Status.SUBMITTED, reminder_sent_at__isnull=True, expires_at__lte=horizon, expires_at__gt=now
+    ).values_list("pk", flat=True)
     for pk in list(due[:5000]):
         with transaction.atomic():
             dossier = Dossier.objects.select_for_update().get(pk=pk)
@@ -226,9 +309,15 @@ def dossiers_remind_due() -> int:
                 continue
             dossier.reminder_sent_at = now
             dossier.save(update_fields=["reminder_sent_at"])
-            sms_queue(to=dossier.phone, template="reminder", dossier_id=dossier.pk, context={
-                "dossier_no": dossier_number_format(dossier.number or ""),
-                "deadline": _deadline_text(dossier.expires_at)})
+            sms_queue(
+                to=dossier.phone,
+                template="reminder",
+                dossier_id=dossier.pk,
+                context={
+                    "dossier_no": dossier_number_format(dossier.number or ""),
+                    "deadline": _deadline_text(dossier.expires_at),
+                },
+            )
             count += 1
     return count
 
@@ -245,7 +334,11 @@ def dossiers_expire_due() -> int:
                 continue
             dossier_transition(dossier=dossier, action="expire", note="deadline passed")
             dossier.save(update_fields=["status", "version", "updated_at"])
-            sms_queue(to=dossier.phone, template="expired", dossier_id=dossier.pk,
-                      context={"dossier_no": dossier_number_format(dossier.number or "")})
+            sms_queue(
+                to=dossier.phone,
+                template="expired",
+                dossier_id=dossier.pk,
+                context={"dossier_no": dossier_number_format(dossier.number or "")},
+            )
             count += 1
     return count

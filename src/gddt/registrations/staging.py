@@ -56,8 +56,10 @@ def staged_photos(session: SessionBase, *, token: str) -> dict[str, StagedPhoto]
     record = _record(session)
     if record is None or not secrets.compare_digest(record["token"], token or ""):
         return {}
-    return {kind: StagedPhoto(kind=kind, width=meta["width"], height=meta["height"])
-            for kind, meta in record["photos"].items()}
+    return {
+        kind: StagedPhoto(kind=kind, width=meta["width"], height=meta["height"])
+        for kind, meta in record["photos"].items()
+    }
 
 
 def staged_uploads(session: SessionBase, *, token: str) -> dict[str, UploadedFile]:
@@ -74,8 +76,9 @@ def staged_uploads(session: SessionBase, *, token: str) -> dict[str, UploadedFil
     return uploads
 
 
-def staged_photos_keep(session: SessionBase, *, token: str, photos: dict[str, CleanImage],
-                       drop: frozenset[str] | set[str] = frozenset()) -> dict[str, StagedPhoto]:
+def staged_photos_keep(
+    session: SessionBase, *, token: str, photos: dict[str, CleanImage], drop: frozenset[str] | set[str] = frozenset()
+) -> dict[str, StagedPhoto]:
     """Keeps `photos` for the form with `token` (replacing a kept photo of the same kind), forgets the kinds in
     `drop`, and starts the hour again. Another form's photos in this session are deleted first."""
     record = _record(session)

@@ -40,8 +40,9 @@ class StateRules:
 
 
 RULES: dict[Status, StateRules] = {
-    Status.SUBMITTED: StateRules(frozenset({EDIT, PRINT_DECLARATION}), citizen_deadline=True, citizen_missing=True,
-                                 citizen_bring=True),
+    Status.SUBMITTED: StateRules(
+        frozenset({EDIT, PRINT_DECLARATION}), citizen_deadline=True, citizen_missing=True, citizen_bring=True
+    ),
     Status.VERIFIED: StateRules(frozenset({EDIT, PRINT_DECLARATION}), citizen_missing=True),
     Status.APPROVED: StateRules(frozenset({PRINT_DECLARATION, PRINT_GUIDE})),
     Status.REJECTED: StateRules(frozenset()),
@@ -52,8 +53,7 @@ RULES: dict[Status, StateRules] = {
 # The refusal of each action that is not a transition: (code, title). A transition is refused as invalid_transition.
 _REFUSALS: dict[str, tuple[str, str | Promise]] = {
     EDIT: ("not_editable", _("A dossier in the state “%(status)s” can no longer be changed.")),
-    PRINT_DECLARATION: ("not_printable",
-                        _("The declaration is not printed for a dossier in the state “%(status)s”.")),
+    PRINT_DECLARATION: ("not_printable", _("The declaration is not printed for a dossier in the state “%(status)s”.")),
     PRINT_GUIDE: ("not_approved", _("The VssID guide is printed once the dossier is approved.")),
 }
 _INVALID_TRANSITION = _("This action is not possible for a dossier in the state “%(status)s”.")

@@ -17,13 +17,73 @@ from django.utils.translation import gettext_lazy as _
 from gddt.core.text import has_control_characters, squeeze_spaces
 
 # Digits 1-3 of a personal ID: the pre-2025 code of the province where the birth was registered.
-OLD_PROVINCE_CODES = frozenset({
-    "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022",
-    "024", "025", "026", "027", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042",
-    "044", "045", "046", "048", "049", "051", "052", "054", "056", "058", "060", "062", "064", "066",
-    "067", "068", "070", "072", "074", "075", "077", "079", "080", "082", "083", "084", "086", "087",
-    "089", "091", "092", "093", "094", "095", "096",
-})
+OLD_PROVINCE_CODES = frozenset(
+    {
+        "001",
+        "002",
+        "004",
+        "006",
+        "008",
+        "010",
+        "011",
+        "012",
+        "014",
+        "015",
+        "017",
+        "019",
+        "020",
+        "022",
+        "024",
+        "025",
+        "026",
+        "027",
+        "030",
+        "031",
+        "033",
+        "034",
+        "035",
+        "036",
+        "037",
+        "038",
+        "040",
+        "042",
+        "044",
+        "045",
+        "046",
+        "048",
+        "049",
+        "051",
+        "052",
+        "054",
+        "056",
+        "058",
+        "060",
+        "062",
+        "064",
+        "066",
+        "067",
+        "068",
+        "070",
+        "072",
+        "074",
+        "075",
+        "077",
+        "079",
+        "080",
+        "082",
+        "083",
+        "084",
+        "086",
+        "087",
+        "089",
+        "091",
+        "092",
+        "093",
+        "094",
+        "095",
+        "096",
+    }
+)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A person's name: letters (any script, with their marks), spaces, and the apostrophe, hyphen and dot.
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
@@ -65,8 +125,9 @@ def clean_name(value: object) -> str:
         raise Invalid("control_characters", _("The name contains invisible control characters."))
     name = clean_text(value, max_length=100)
     if not _NAME_RE.match(name):
-        raise Invalid("invalid_characters",
-                      _("A name may contain only letters, spaces, apostrophes, hyphens and dots."))
+        raise Invalid(
+            "invalid_characters", _("A name may contain only letters, spaces, apostrophes, hyphens and dots.")
+        )
     return name
 
 
@@ -122,17 +183,20 @@ def clean_personal_id(value: object, *, date_of_birth: date | None = None, sex: 
     number = clean_digits(value, length=12)
     prefixes = OLD_PROVINCE_CODES | set(settings.GDDT_EXTRA_PERSONAL_ID_PREFIXES)
     if number[:3] not in prefixes:
-        raise Invalid("unknown_province_code",
-                      _("The first three digits of the personal ID are not a province code."))
+        raise Invalid("unknown_province_code", _("The first three digits of the personal ID are not a province code."))
     if date_of_birth is not None:
         found = []  # both are reported when both disagree
         if number[4:6] != f"{date_of_birth.year % 100:02d}":
-            found.append(Invalid("birth_year_mismatch",
-                                 _("Digits 5 and 6 of the personal ID do not match the year of birth.")))
-        if sex in ("male", "female") and int(number[3]) != century_sex_digit(birth_year=date_of_birth.year,
-                                                                             sex=sex):
-            found.append(Invalid("sex_century_mismatch",
-                                 _("Digit 4 of the personal ID does not match the sex and the century of birth.")))
+            found.append(
+                Invalid("birth_year_mismatch", _("Digits 5 and 6 of the personal ID do not match the year of birth."))
+            )
+        if sex in ("male", "female") and int(number[3]) != century_sex_digit(birth_year=date_of_birth.year, sex=sex):
+            found.append(
+                Invalid(
+                    "sex_century_mismatch",
+                    _("Digit 4 of the personal ID does not match the sex and the century of birth."),
+                )
+            )
         if found:
             raise Invalid(found[0].code, found[0].message, also=found[1:])
     return number

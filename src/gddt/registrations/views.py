@@ -49,17 +49,31 @@ def _office_groups(province_code: str) -> list[tuple[str, str, list[tuple[str, s
     province's first."""
     names = {p.code: p.name for p in province_list()}
     offices = [o for o in office_list() if o.level != OfficeLevel.CENTRAL and o.province_id]
-    offices.sort(key=lambda o: (o.province_id != province_code,
-                                _province_sort_key(names.get(o.province_id or "", "")),
-                                o.level != OfficeLevel.PROVINCIAL, o.path))
+    offices.sort(
+        key=lambda o: (
+            o.province_id != province_code,
+            _province_sort_key(names.get(o.province_id or "", "")),
+            o.level != OfficeLevel.PROVINCIAL,
+            o.path,
+        )
+    )
     # "BHXH", as everyone writes it, keeps the distinguishing part of a name visible on a narrow phone.
-    return [(code, names.get(code, code), [(o.code, o.name.replace("Bảo hiểm xã hội", "BHXH", 1)) for o in group])
-            for code, group in groupby(offices, key=lambda o: o.province_id or "")]
+    return [
+        (code, names.get(code, code), [(o.code, o.name.replace("Bảo hiểm xã hội", "BHXH", 1)) for o in group])
+        for code, group in groupby(offices, key=lambda o: o.province_id or "")
+    ]
 
 
-def _form_render(request: HttpRequest, *, token: str, values: QueryDict | dict[str, str] | None = None,
-                 problem: Problem | None = None, status: int = 200,
-                 staged: dict[str, staging.StagedPhoto] | None = None, lost: set[str] | None = None) -> HttpResponse:
+def _form_render(
+    request: HttpRequest,
+    *,
+    token: str,
+    values: QueryDict | dict[str, str] | None = None,
+    problem: Problem | None = None,
+    status: int = 200,
+    staged: dict[str, staging.StagedPhoto] | None = None,
+    lost: set[str] | None = None,
+) -> HttpResponse:
     state = forms.form_state(values=values, problem=problem)
     province_code = state.fields["address__province_code"].value
     provinces = sorted(province_list(), key=lambda p: _province_sort_key(p.name))
@@ -73,10 +87,12 @@ def _form_render(request: HttpRequest, *, token: str, values: QueryDict | dict[s
         # Photos kept for this form (shown as received), and photos sent but not kept (their inputs say so).
         "staged": staged or {},
         "photos_lost": lost or set(),
-        "name_without_diacritics": forms.name_lacks_diacritics(state.fields["full_name"].value,
-                                                               nationality=state.fields["nationality"].value),
-        "personal_id_optional": forms.personal_id_optional(category=state.fields["category"].value,
-                                                           id_type=state.fields["id_document__type"].value),
+        "name_without_diacritics": forms.name_lacks_diacritics(
+            state.fields["full_name"].value, nationality=state.fields["nationality"].value
+        ),
+        "personal_id_optional": forms.personal_id_optional(
+            category=state.fields["category"].value, id_type=state.fields["id_document__type"].value
+        ),
         "category": state.fields["category"].value or Category.WITH_ID_CARD,
         "categories": Category.choices,
         "sexes": Sex.choices,
@@ -113,28 +129,40 @@ def registration_form(request: HttpRequest) -> HttpResponse:
     data = forms.registration_data(request.POST)
     # The photos kept from the last time this form came back, unless the person chose another one.
     online = ONLINE_KINDS.get(Category(data["category"])) if data.get("category") in Category.values else None
-    kept = {kind: upload for kind, upload in staging.staged_uploads(request.session, token=token).items()
-            if kind in (online or ())}
+    kept = {
+        kind: upload
+        for kind, upload in staging.staged_uploads(request.session, token=token).items()
+        if kind in (online or ())
+    }
     files = {**kept, **sent}
     try:
-        submission = registration_submit(data=data, files=files, idempotency_key=token, scope=WEB_SCOPE,
-                                         client_ip=client_address(request))
+        submission = registration_submit(
+            data=data, files=files, idempotency_key=token, scope=WEB_SCOPE, client_ip=client_address(request)
+        )
     except Problem as problem:
         if problem.code == "idempotency_key_reused":
             # This very form was already sent, then changed: its first answer stands; a new token lets the
             # person send the changed form as a new registration, which the one-open-dossier rule then judges.
-            problem = Problem(409, _("This form was already sent. Your dossier number is in the SMS we sent; "
-                                     "you can check its status on the status page."), "form_already_sent")
+            problem = Problem(
+                409,
+                _(
+                    "This form was already sent. Your dossier number is in the SMS we sent; "
+                    "you can check its status on the status page."
+                ),
+                "form_already_sent",
+            )
             token = _new_token()
         refused = {error.field for error in problem.errors}
         if problem.status == 422:
             # The accepted photos wait an hour for the corrected form; a refused one is named beside its input.
-            staged, lost = _photos_keep(request, token=token, category=data.get("category"), candidates=sent,
-                                        refused=refused)
+            staged, lost = _photos_keep(
+                request, token=token, category=data.get("category"), candidates=sent, refused=refused
+            )
         else:
             staged, lost = staging.staged_photos(request.session, token=token), set(sent) - refused
-        response = _form_render(request, token=token, values=request.POST, problem=problem, status=problem.status,
-                                staged=staged, lost=lost)
+        response = _form_render(
+            request, token=token, values=request.POST, problem=problem, status=problem.status, staged=staged, lost=lost
+        )
         if "retry_after" in problem.extra:
             response["Retry-After"] = str(problem.extra["retry_after"])
         return response
@@ -148,8 +176,9 @@ def registration_form(request: HttpRequest) -> HttpResponse:
     return redirect("registration_done")
 
 
-def _photos_keep(request: HttpRequest, *, token: str, category: str | None, candidates: dict[str, UploadedFile],
-                 refused: set[str]) -> tuple[dict[str, staging.StagedPhoto], set[str]]:
+def _photos_keep(
+    request: HttpRequest, *, token: str, category: str | None, candidates: dict[str, UploadedFile], refused: set[str]
+) -> tuple[dict[str, staging.StagedPhoto], set[str]]:
     """Keeps the photos of a form that came back (each cleaned as the registration cleans it) and answers the
     photos kept for this form and the kinds sent but not kept, which the page asks to choose again."""
     components = component_table(category) if category in Category.values else {}
@@ -192,8 +221,11 @@ def _bring_list(category: str) -> list[str]:
 def _document_labels(kinds: list[str]) -> list[str]:
     """The missing documents a citizen can do something about: the signed declaration is made at the office (the
     pages say so apart), so it is not listed as missing."""
-    return [str(DocumentKind(kind).label) for kind in kinds
-            if kind in DocumentKind.values and kind != DocumentKind.SIGNED_DECLARATION]
+    return [
+        str(DocumentKind(kind).label)
+        for kind in kinds
+        if kind in DocumentKind.values and kind != DocumentKind.SIGNED_DECLARATION
+    ]
 
 
 @never_cache
@@ -204,28 +236,34 @@ def registration_done(request: HttpRequest) -> HttpResponse:
         return redirect("registration_form")
     number_digits = receipt["dossier_no"].replace("-", "")
     qr = segno.make(dossier_qr_payload(number_digits), error="m")
-    return render(request, "registrations/done.html", {
-        "receipt": receipt,
-        "expires_at": datetime.fromisoformat(receipt["expires_at"]),
-        "missing": _document_labels(receipt["missing_documents"]),
-        "signed_at_office": DocumentKind.SIGNED_DECLARATION in receipt["missing_documents"],
-        "bring": _bring_list(receipt["category"]),
-        "is_minor": receipt["category"] == Category.MINOR_WITHOUT_ID_CARD,
-        "qr_uri": qr.svg_data_uri(scale=4, border=2, dark="#14233c"),
-    })
+    return render(
+        request,
+        "registrations/done.html",
+        {
+            "receipt": receipt,
+            "expires_at": datetime.fromisoformat(receipt["expires_at"]),
+            "missing": _document_labels(receipt["missing_documents"]),
+            "signed_at_office": DocumentKind.SIGNED_DECLARATION in receipt["missing_documents"],
+            "bring": _bring_list(receipt["category"]),
+            "is_minor": receipt["category"] == Category.MINOR_WITHOUT_ID_CARD,
+            "qr_uri": qr.svg_data_uri(scale=4, border=2, dark="#14233c"),
+        },
+    )
 
 
 def _status_explanation(status: str) -> str:
     # Spelled out with literal msgids so that makemessages finds them.
     texts: dict[str, str] = {
-        Status.SUBMITTED: _("Your registration is waiting for you: bring the documents below to any VSS office "
-                            "before the deadline."),
+        Status.SUBMITTED: _(
+            "Your registration is waiting for you: bring the documents below to any VSS office before the deadline."
+        ),
         Status.VERIFIED: _("An officer has checked your documents; the registration is waiting for approval."),
-        Status.APPROVED: _("Your account is active. The sign-in details were sent to the registered phone by "
-                           "SMS."),
+        Status.APPROVED: _("Your account is active. The sign-in details were sent to the registered phone by SMS."),
         Status.REJECTED: _("Your registration was refused. Contact a VSS office to know why and what to do."),
-        Status.EXPIRED: _("Nobody completed the registration before the deadline. Go to any VSS office with "
-                          "your documents and the dossier number: an officer can reopen it, or register again."),
+        Status.EXPIRED: _(
+            "Nobody completed the registration before the deadline. Go to any VSS office with "
+            "your documents and the dossier number: an officer can reopen it, or register again."
+        ),
     }
     return texts.get(status, "")
 

@@ -32,8 +32,7 @@ class CountsOut(Schema):
 
 
 class RowOut(CountsOut):
-    key: str = Field(description="YYYY-MM-DD (day), YYYY-Www (ISO week), YYYY-MM (month), an office code or a "
-                                 "category")
+    key: str = Field(description="YYYY-MM-DD (day), YYYY-Www (ISO week), YYYY-MM (month), an office code or a category")
     label: str
 
 
@@ -66,8 +65,9 @@ def progress_response(report: ProgressReport, *, format: str) -> HttpResponse:
         response = HttpResponse(report_xlsx(report), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
     else:
-        response = HttpResponse(ProgressOut(**report.as_dict()).model_dump_json(by_alias=True),
-                                content_type="application/json")
+        response = HttpResponse(
+            ProgressOut(**report.as_dict()).model_dump_json(by_alias=True), content_type="application/json"
+        )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -84,19 +84,42 @@ def progress_response(report: ProgressReport, *, format: str) -> HttpResponse:
         "`format=csv` (UTF-8 with a BOM, Vietnamese header row) or `format=xlsx` give the rows and a totals row. "
         "The figures are aggregated by a job: `figures_until` says up to when."
     ),
-    openapi_extra={"responses": {
-        200: {"content": {"text/csv": {"schema": {"type": "string"}},
-                          XLSX: {"schema": {"type": "string", "format": "binary"}}}},
-        **{code: _PROBLEM for code in (401, 403, 404, 422)}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}},
+                }
+            },
+            **{code: _PROBLEM for code in (401, 403, 404, 422)},
+        }
+    },
 )
-def progress(request: HttpRequest, office: str | None = None, from_: str | None = Query(None, alias="from"),
-             to: str | None = None, group_by: str | None = None, format: str | None = None) -> HttpResponse:
+def progress(
+    request: HttpRequest,
+    office: str | None = None,
+    from_: str | None = Query(None, alias="from"),
+    to: str | None = None,
+    group_by: str | None = None,
+    format: str | None = None,
+) -> HttpResponse:
     viewer = request.auth  # type: ignore[attr-defined]  # set by officer_auth
     report_office_for(viewer=viewer, office_code=None)  # 403 before anything else for someone without the role
     params = report_params_clean(date_from=from_, date_to=to, group_by=group_by, format=format)
     chosen = report_office_for(viewer=viewer, office_code=office)
     report = report_progress(office=chosen, params=params)
-    report_view_record(viewer=viewer, office=chosen, client_ip=client_address(request), what="progress", params={
-        "from": params.date_from.isoformat(), "to": params.date_to.isoformat(), "group_by": params.group_by,
-        "format": params.format, "channel": "api"})
+    report_view_record(
+        viewer=viewer,
+        office=chosen,
+        client_ip=client_address(request),
+        what="progress",
+        params={
+            "from": params.date_from.isoformat(),
+            "to": params.date_to.isoformat(),
+            "group_by": params.group_by,
+            "format": params.format,
+            "channel": "api",
+        },
+    )
     return progress_response(report, format=params.format)

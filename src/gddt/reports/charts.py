@@ -29,13 +29,16 @@ def _ceiling(value: float) -> int:
     return next(power * step for step in (1, 2, 5, 10) if power * step >= value)
 
 
-def _frame(title: str, description: str, body: list[str], *, legend: Sequence[Series], top: int,
-           labels: Sequence[str]) -> SafeString:
+def _frame(
+    title: str, description: str, body: list[str], *, legend: Sequence[Series], top: int, labels: Sequence[str]
+) -> SafeString:
     plot_h = HEIGHT - TOP - BOTTOM
     plot_w = WIDTH - LEFT - RIGHT
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{{id}}-t {{id}}-d" '
-             f'xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{{id}}-t">{escape(title)}</title><desc id="{{id}}-d">{escape(description)}</desc>']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{{id}}-t {{id}}-d" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{{id}}-t">{escape(title)}</title><desc id="{{id}}-d">{escape(description)}</desc>',
+    ]
     for i in range(5):  # grid and axis values
         value = top * i / 4
         y = TOP + plot_h - plot_h * i / 4
@@ -47,8 +50,9 @@ def _frame(title: str, description: str, body: list[str], *, legend: Sequence[Se
     for index, label in enumerate(labels):
         if index % every == 0 or (index == len(labels) - 1 and len(labels) < 24):
             x = LEFT + slot * (index + 0.5)
-            parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
-                         f"{escape(label)}</text>")
+            parts.append(
+                f'<text class="axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">{escape(label)}</text>'
+            )
     x = LEFT
     for series in legend:
         parts.append(f'<rect class="{series.css}" x="{x}" y="{HEIGHT - 18}" width="12" height="12"/>')
@@ -58,8 +62,9 @@ def _frame(title: str, description: str, body: list[str], *, legend: Sequence[Se
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped, every number formatted
 
 
-def bar_chart(*, chart_id: str, title: str, description: str, labels: Sequence[str],
-              series: Sequence[Series]) -> SafeString:
+def bar_chart(
+    *, chart_id: str, title: str, description: str, labels: Sequence[str], series: Sequence[Series]
+) -> SafeString:
     """Grouped bars: one group per label, one bar per series."""
     top = _ceiling(max((v for s in series for v in s.values), default=0))
     plot_h = HEIGHT - TOP - BOTTOM
@@ -73,14 +78,15 @@ def bar_chart(*, chart_id: str, title: str, description: str, labels: Sequence[s
                 continue
             h = plot_h * value / top
             x = LEFT + slot * index + slot * 0.1 + bar * number
-            body.append(f'<rect class="{s.css}" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" '
-                        f'height="{h:.1f}"><title>{escape(labels[index])}: {escape(s.name)} {value:g}</title></rect>')
-    return mark_safe(str(_frame(title, description, body, legend=series, top=top, labels=labels))  # noqa: S308
-                     .replace("{id}", escape(chart_id)))
+            body.append(
+                f'<rect class="{s.css}" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" '
+                f'height="{h:.1f}"><title>{escape(labels[index])}: {escape(s.name)} {value:g}</title></rect>'
+            )
+    svg = str(_frame(title, description, body, legend=series, top=top, labels=labels)).replace("{id}", escape(chart_id))
+    return mark_safe(svg)  # noqa: S308
 
 
-def line_chart(*, chart_id: str, title: str, description: str, labels: Sequence[str],
-               series: Series) -> SafeString:
+def line_chart(*, chart_id: str, title: str, description: str, labels: Sequence[str], series: Series) -> SafeString:
     """One line through the values, a point per label."""
     top = _ceiling(max(series.values, default=0))
     plot_h = HEIGHT - TOP - BOTTOM
@@ -91,7 +97,12 @@ def line_chart(*, chart_id: str, title: str, description: str, labels: Sequence[
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline class="line {series.css}" points="{path}"/>')
         if len(points) <= 62:
-            body += [f'<circle class="{series.css}" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{escape(labels[i])}: '
-                     f"{series.values[i]:g}</title></circle>" for i, (x, y) in enumerate(points)]
-    return mark_safe(str(_frame(title, description, body, legend=[series], top=top, labels=labels))  # noqa: S308
-                     .replace("{id}", escape(chart_id)))
+            body += [
+                f'<circle class="{series.css}" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{escape(labels[i])}: '
+                f"{series.values[i]:g}</title></circle>"
+                for i, (x, y) in enumerate(points)
+            ]
+    svg = str(_frame(title, description, body, legend=[series], top=top, labels=labels)).replace(
+        "{id}", escape(chart_id)
+    )
+    return mark_safe(svg)  # noqa: S308

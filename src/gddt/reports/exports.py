@@ -28,14 +28,23 @@ def _plain(value: Any) -> Any:
 
 def _headers(report: ProgressReport) -> list[str]:
     labels = {
-        "submitted": _("Submitted"), "verified": _("Verified"), "approved": _("Approved"),
-        "rejected": _("Rejected"), "expired": _("Expired"), "reopened": _("Reopened"),
+        "submitted": _("Submitted"),
+        "verified": _("Verified"),
+        "approved": _("Approved"),
+        "rejected": _("Rejected"),
+        "expired": _("Expired"),
+        "reopened": _("Reopened"),
         "completed_elsewhere": _("Completed at another office"),
         "supplied_at_counter": _("Documents supplied at the counter"),
         "supplied_online": _("Documents supplied online"),
     }
-    grouping = {"day": _("Day"), "week": _("Week"), "month": _("Month"), "office": _("Office"),
-                "category": _("Category")}[report.params.group_by]
+    grouping = {
+        "day": _("Day"),
+        "week": _("Week"),
+        "month": _("Month"),
+        "office": _("Office"),
+        "category": _("Category"),
+    }[report.params.group_by]
     headers = [_("Code"), grouping]
     if _dated(report):
         headers.append(_("First day"))
@@ -80,8 +89,7 @@ def report_csv(report: ProgressReport) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
     for line in lines:
-        writer.writerow(["" if cell is None else cell.isoformat() if isinstance(cell, date) else cell
-                         for cell in line])
+        writer.writerow(["" if cell is None else cell.isoformat() if isinstance(cell, date) else cell for cell in line])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -115,10 +123,10 @@ def report_xlsx(report: ProgressReport) -> bytes:
         officers = book.create_sheet(_("Officers")[:31])
         officers.append([_("Username"), _("Office"), _("Verified"), _("Approved")])
         for officer in report.officers:
-            officers.append([_plain(officer.username), _plain(officer.office_code), officer.verified,
-                             officer.approved])
-        officers.append([_("Total"), "", sum(o.verified for o in report.officers),
-                         sum(o.approved for o in report.officers)])
+            officers.append([_plain(officer.username), _plain(officer.office_code), officer.verified, officer.approved])
+        officers.append(
+            [_("Total"), "", sum(o.verified for o in report.officers), sum(o.approved for o in report.officers)]
+        )
         officers.freeze_panes = "A2"
         for sheet_ in (backlog, officers):
             for cell in sheet_[1]:

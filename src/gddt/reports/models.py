@@ -52,8 +52,9 @@ class DailyRejection(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "office", "category", "reason"],
-                                               name="one_rejection_count_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "office", "category", "reason"], name="one_rejection_count_per_day")
+        ]
 
 
 class DailyApprovalHours(models.Model):
@@ -68,8 +69,9 @@ class DailyApprovalHours(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "office", "category", "bucket"],
-                                               name="one_approval_bucket_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "office", "category", "bucket"], name="one_approval_bucket_per_day")
+        ]
 
 
 class DailyOfficerFigure(models.Model):
@@ -82,8 +84,7 @@ class DailyOfficerFigure(models.Model):
     approved = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "office", "officer"],
-                                               name="one_officer_figure_per_day")]
+        constraints = [models.UniqueConstraint(fields=["day", "office", "officer"], name="one_officer_figure_per_day")]
 
 
 class OpenBacklog(models.Model):
@@ -96,5 +97,6 @@ class OpenBacklog(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["office", "category", "submitted_on"],
-                                               name="one_backlog_count_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "category", "submitted_on"], name="one_backlog_count_per_day")
+        ]

@@ -31,8 +31,17 @@ from gddt.reports.services import CURSOR, approval_bucket_width
 REPORT_ROLES = {Role.DIRECTOR, Role.ADMIN}
 GROUPINGS = ("day", "week", "month", "office", "category")
 FORMATS = ("json", "csv", "xlsx")
-COUNTS = ("submitted", "verified", "approved", "rejected", "expired", "reopened", "completed_elsewhere",
-          "supplied_at_counter", "supplied_online")
+COUNTS = (
+    "submitted",
+    "verified",
+    "approved",
+    "rejected",
+    "expired",
+    "reopened",
+    "completed_elsewhere",
+    "supplied_at_counter",
+    "supplied_online",
+)
 BACKLOG_AGES = (("0-3", 0, 3), ("4-10", 4, 10), ("11-30", 11, 30), ("31+", 31, None))
 MAX_YEARS = 5
 DEFAULT_DAYS = 30
@@ -112,28 +121,36 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def report_params_clean(*, date_from: str | None, date_to: str | None, group_by: str | None,
-                        format: str | None = None) -> ReportParams:
+def report_params_clean(
+    *, date_from: str | None, date_to: str | None, group_by: str | None, format: str | None = None
+) -> ReportParams:
     """Checks the parameters of a report; a 422 names every wrong one. Without dates: the last 30 days."""
     errors: list[FieldError] = []
     start = _date("from", date_from, errors)
     end = _date("to", date_to, errors)
     grouping = (group_by or "day").strip()
     if grouping not in GROUPINGS:
-        errors.append(FieldError("group_by", "invalid_choice", _("Choose one of: %(choices)s.")
-                                 % {"choices": ", ".join(GROUPINGS)}))
+        errors.append(
+            FieldError(
+                "group_by", "invalid_choice", _("Choose one of: %(choices)s.") % {"choices": ", ".join(GROUPINGS)}
+            )
+        )
     kind = (format or "json").strip().lower()
     if kind not in FORMATS:
-        errors.append(FieldError("format", "invalid_choice", _("Choose one of: %(choices)s.")
-                                 % {"choices": ", ".join(FORMATS)}))
+        errors.append(
+            FieldError("format", "invalid_choice", _("Choose one of: %(choices)s.") % {"choices": ", ".join(FORMATS)})
+        )
     if not any(e.field in ("from", "to") for e in errors):
         end = end or timezone.localdate()
         start = start or end - timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
             errors.append(FieldError("from", "after_to", _("The first day comes after the last day.")))
         elif start < _years_before(end, MAX_YEARS):
-            errors.append(FieldError("from", "period_too_long", _("A report covers at most %(years)d years.")
-                                     % {"years": MAX_YEARS}))
+            errors.append(
+                FieldError(
+                    "from", "period_too_long", _("A report covers at most %(years)d years.") % {"years": MAX_YEARS}
+                )
+            )
     if errors:
         raise invalid(errors)
     assert start is not None and end is not None
@@ -187,9 +204,14 @@ class ReportRow:
             self.backlog = (self.backlog or 0) + other.backlog
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, **self.counts,
-                "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
-                "approval_hours_p50": self.approval_hours_p50, "approval_hours_p90": self.approval_hours_p90}
+        return {
+            "key": self.key,
+            "label": self.label,
+            **self.counts,
+            "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "approval_hours_p50": self.approval_hours_p50,
+            "approval_hours_p90": self.approval_hours_p90,
+        }
 
 
 @dataclass(frozen=True)
@@ -216,13 +238,19 @@ class ProgressReport:
         totals = self.totals.as_dict()
         del totals["key"], totals["label"]
         return {
-            "office": self.office.code, "office_name": self.office.name,
-            "from": self.params.date_from.isoformat(), "to": self.params.date_to.isoformat(),
+            "office": self.office.code,
+            "office_name": self.office.name,
+            "from": self.params.date_from.isoformat(),
+            "to": self.params.date_to.isoformat(),
             "group_by": self.params.group_by,
             "figures_until": self.figures_until.isoformat() if self.figures_until else None,
-            "rows": [row.as_dict() for row in self.rows], "totals": totals, "backlog": dict(self.backlog),
-            "officers": [{"username": o.username, "office_code": o.office_code, "verified": o.verified,
-                          "approved": o.approved} for o in self.officers],
+            "rows": [row.as_dict() for row in self.rows],
+            "totals": totals,
+            "backlog": dict(self.backlog),
+            "officers": [
+                {"username": o.username, "office_code": o.office_code, "verified": o.verified, "approved": o.approved}
+                for o in self.officers
+            ],
         }
 
 
@@ -242,8 +270,10 @@ def _period_key(start: date, grouping: str) -> tuple[str, str]:
     if grouping == "week":
         year, week, _weekday = start.isocalendar()
         end = start + timedelta(days=6)
-        return f"{year}-W{week:02d}", str(_("Week %(week)02d/%(year)d (%(start)s–%(end)s)") % {
-            "week": week, "year": year, "start": start.strftime("%d/%m"), "end": end.strftime("%d/%m")})
+        return f"{year}-W{week:02d}", str(
+            _("Week %(week)02d/%(year)d (%(start)s–%(end)s)")
+            % {"week": week, "year": year, "start": start.strftime("%d/%m"), "end": end.strftime("%d/%m")}
+        )
     if grouping == "month":
         return start.strftime("%Y-%m"), start.strftime("%m/%Y")
     return start.isoformat(), start.strftime("%d/%m/%Y")
@@ -254,8 +284,13 @@ def _as_date(value: date | datetime) -> date:
 
 
 def _group_expression(grouping: str) -> Any:
-    return {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day"), "office": F("office_id"),
-            "category": F("category")}[grouping]
+    return {
+        "day": F("day"),
+        "week": TruncWeek("day"),
+        "month": TruncMonth("day"),
+        "office": F("office_id"),
+        "category": F("category"),
+    }[grouping]
 
 
 class _Layout:
@@ -270,15 +305,23 @@ class _Layout:
             while day <= params.date_to:
                 key, label = _period_key(day, self.grouping)
                 self.rows[key] = ReportRow(key=key, label=label, start=day)
-                day = (day + timedelta(days=1) if self.grouping == "day" else day + timedelta(days=7)
-                       if self.grouping == "week" else (day + timedelta(days=32)).replace(day=1))
+                day = (
+                    day + timedelta(days=1)
+                    if self.grouping == "day"
+                    else day + timedelta(days=7)
+                    if self.grouping == "week"
+                    else (day + timedelta(days=32)).replace(day=1)
+                )
         elif self.grouping == "category":
             for value, name in Category.choices:
                 self.rows[value] = ReportRow(key=value, label=str(name))
         else:
             # The office itself (what happened at that very office), then each office below it with its subtree.
-            offices = list(Office.objects.filter(path__startswith=office.path).values("id", "code", "name", "path")
-                           .order_by("path"))
+            offices = list(
+                Office.objects.filter(path__startswith=office.path)
+                .values("id", "code", "name", "path")
+                .order_by("path")
+            )
             children = [o for o in offices if o["path"].count("/") == office.path.count("/") + 1]
             self.rows[office.code] = ReportRow(key=office.code, label=office.name, backlog=0)
             for child in children:
@@ -307,18 +350,23 @@ def report_progress(*, office: Office, params: ReportParams) -> ProgressReport:
     layout = _Layout(office=office, params=params)
     group = _group_expression(params.group_by)
     sums = {name: Sum(name) for name in COUNTS}
-    for values in (_figures(DailyFigure.objects, office, params).values(g=group).annotate(**sums).order_by()):
+    for values in _figures(DailyFigure.objects, office, params).values(g=group).annotate(**sums).order_by():
         row = layout.row_for(values["g"])
         if row is not None:
             for name in COUNTS:
                 row.counts[name] += values[name] or 0
-    for values in (_figures(DailyRejection.objects, office, params).values("reason", g=group)
-                   .annotate(n=Sum("count")).order_by()):
+    for values in (
+        _figures(DailyRejection.objects, office, params).values("reason", g=group).annotate(n=Sum("count")).order_by()
+    ):
         row = layout.row_for(values["g"])
         if row is not None:
             row.rejected_by_reason[values["reason"]] = row.rejected_by_reason.get(values["reason"], 0) + values["n"]
-    for values in (_figures(DailyApprovalHours.objects, office, params).values("bucket", g=group)
-                   .annotate(n=Sum("count")).order_by()):
+    for values in (
+        _figures(DailyApprovalHours.objects, office, params)
+        .values("bucket", g=group)
+        .annotate(n=Sum("count"))
+        .order_by()
+    ):
         row = layout.row_for(values["g"])
         if row is not None:
             row.histogram[values["bucket"]] = row.histogram.get(values["bucket"], 0) + values["n"]
@@ -335,8 +383,13 @@ def report_progress(*, office: Office, params: ReportParams) -> ProgressReport:
         totals.add(row)
     backlog = _backlog_by_age(backlog_now, today=today)
     return ProgressReport(
-        office=office, params=params, rows=rows, totals=totals, backlog=backlog,
-        officers=_officers(office, params), figures_until=report_figures_until(),
+        office=office,
+        params=params,
+        rows=rows,
+        totals=totals,
+        backlog=backlog,
+        officers=_officers(office, params),
+        figures_until=report_figures_until(),
         backlog_series=_backlog_series(office, params, now_total=sum(backlog.values()), today=today),
     )
 
@@ -356,8 +409,12 @@ def _backlog_series(office: Office, params: ReportParams, *, now_total: int, tod
     """The open dossiers at the end of each day of the period: today's backlog minus what opened, plus what
     closed, after that day (the daily in and out are counted at the office chosen)."""
     net: dict[date, int] = defaultdict(int)
-    for values in (DailyFigure.objects.filter(_in_subtree(office), day__gt=params.date_from)
-                   .values("day").annotate(i=Sum("backlog_in"), o=Sum("backlog_out")).order_by()):
+    for values in (
+        DailyFigure.objects.filter(_in_subtree(office), day__gt=params.date_from)
+        .values("day")
+        .annotate(i=Sum("backlog_in"), o=Sum("backlog_out"))
+        .order_by()
+    ):
         net[values["day"]] += (values["i"] or 0) - (values["o"] or 0)
     last = min(params.date_to, today)
     series: list[tuple[date, int]] = []
@@ -372,13 +429,22 @@ def _backlog_series(office: Office, params: ReportParams, *, now_total: int, tod
 
 
 def _officers(office: Office, params: ReportParams) -> list[OfficerRow]:
-    rows = (_figures(DailyOfficerFigure.objects, office, params)
-            .values("officer__username", "officer__first_name", "officer__last_name", "office__code")
-            .annotate(v=Sum("verified"), a=Sum("approved"))
-            .order_by("-a", "-v", "officer__username", "office__code"))
-    return [OfficerRow(username=r["officer__username"],
-                       full_name=f"{r['officer__first_name']} {r['officer__last_name']}".strip(),
-                       office_code=r["office__code"], verified=r["v"] or 0, approved=r["a"] or 0) for r in rows]
+    rows = (
+        _figures(DailyOfficerFigure.objects, office, params)
+        .values("officer__username", "officer__first_name", "officer__last_name", "office__code")
+        .annotate(v=Sum("verified"), a=Sum("approved"))
+        .order_by("-a", "-v", "officer__username", "office__code")
+    )
+    return [
+        OfficerRow(
+            username=r["officer__username"],
+            full_name=f"{r['officer__first_name']} {r['officer__last_name']}".strip(),
+            office_code=r["office__code"],
+            verified=r["v"] or 0,
+            approved=r["a"] or 0,
+        )
+        for r in rows
+    ]
 
 
 def report_figures_until() -> datetime | None:

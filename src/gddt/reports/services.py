@@ -34,10 +34,27 @@ from gddt.reports.models import (
 
 CURSOR = "progress"
 OPEN = (Status.SUBMITTED, Status.VERIFIED)
-FIGURE_COLUMNS = ("submitted", "verified", "approved", "rejected", "expired", "reopened", "completed_elsewhere",
-                  "supplied_at_counter", "supplied_online", "backlog_in", "backlog_out")
-_ACTION_COLUMN = {"submit": "submitted", "verify": "verified", "approve": "approved", "reject": "rejected",
-                  "expire": "expired", "reopen": "reopened"}
+FIGURE_COLUMNS = (
+    "submitted",
+    "verified",
+    "approved",
+    "rejected",
+    "expired",
+    "reopened",
+    "completed_elsewhere",
+    "supplied_at_counter",
+    "supplied_online",
+    "backlog_in",
+    "backlog_out",
+)
+_ACTION_COLUMN = {
+    "submit": "submitted",
+    "verify": "verified",
+    "approve": "approved",
+    "reject": "rejected",
+    "expire": "expired",
+    "reopen": "reopened",
+}
 
 
 def approval_bucket(hours: float) -> int:
@@ -61,18 +78,30 @@ class _Deltas:
     """Changes to the aggregates, keyed as their rows are."""
 
     figures: dict[tuple[date, int, str], dict[str, int]] = field(
-        default_factory=lambda: defaultdict(lambda: dict.fromkeys(FIGURE_COLUMNS, 0)))
+        default_factory=lambda: defaultdict(lambda: dict.fromkeys(FIGURE_COLUMNS, 0))
+    )
     rejections: dict[tuple[date, int, str, str], int] = field(default_factory=lambda: defaultdict(int))
     hours: dict[tuple[date, int, str, int], int] = field(default_factory=lambda: defaultdict(int))
     officers: dict[tuple[date, int, int], dict[str, int]] = field(
-        default_factory=lambda: defaultdict(lambda: {"verified": 0, "approved": 0}))
+        default_factory=lambda: defaultdict(lambda: {"verified": 0, "approved": 0})
+    )
     backlog: dict[tuple[int, str, date], int] = field(default_factory=lambda: defaultdict(int))
 
 
-_TRANSITION_FIELDS = ("id", "action", "from_status", "to_status", "at", "office_id", "actor_id", "reason",
-                      "dossier__office_id", "dossier__category", "dossier__submitted_at")
-_DOCUMENT_FIELDS = ("id", "source", "supplied_at", "supplied_at_office_id", "dossier__office_id",
-                    "dossier__category")
+_TRANSITION_FIELDS = (
+    "id",
+    "action",
+    "from_status",
+    "to_status",
+    "at",
+    "office_id",
+    "actor_id",
+    "reason",
+    "dossier__office_id",
+    "dossier__category",
+    "dossier__submitted_at",
+)
+_DOCUMENT_FIELDS = ("id", "source", "supplied_at", "supplied_at_office_id", "dossier__office_id", "dossier__category")
 
 
 def _local_day(moment: datetime) -> date:
@@ -115,10 +144,18 @@ def _merge(deltas: _Deltas, *, fresh: bool = False) -> None:
     """Adds the deltas to the rows (the caller holds the cursor's lock, so nobody else writes them meanwhile);
     `fresh`: the daily rows of these days were just deleted, so every daily row is new."""
     _merge_counts(DailyFigure, ("day", "office_id", "category"), deltas.figures, fresh=fresh)
-    _merge_counts(DailyRejection, ("day", "office_id", "category", "reason"),
-                  {key: {"count": n} for key, n in deltas.rejections.items()}, fresh=fresh)
-    _merge_counts(DailyApprovalHours, ("day", "office_id", "category", "bucket"),
-                  {key: {"count": n} for key, n in deltas.hours.items()}, fresh=fresh)
+    _merge_counts(
+        DailyRejection,
+        ("day", "office_id", "category", "reason"),
+        {key: {"count": n} for key, n in deltas.rejections.items()},
+        fresh=fresh,
+    )
+    _merge_counts(
+        DailyApprovalHours,
+        ("day", "office_id", "category", "bucket"),
+        {key: {"count": n} for key, n in deltas.hours.items()},
+        fresh=fresh,
+    )
     _merge_counts(DailyOfficerFigure, ("day", "office_id", "officer_id"), deltas.officers, fresh=fresh)
     backlog = {key: {"count": n} for key, n in deltas.backlog.items() if n}
     if backlog:
@@ -126,8 +163,9 @@ def _merge(deltas: _Deltas, *, fresh: bool = False) -> None:
         OpenBacklog.objects.filter(count=0).delete()
 
 
-def _merge_counts(model: Any, key_fields: tuple[str, ...], changes: dict[tuple, dict[str, int]], *,
-                  fresh: bool = False) -> None:
+def _merge_counts(
+    model: Any, key_fields: tuple[str, ...], changes: dict[tuple, dict[str, int]], *, fresh: bool = False
+) -> None:
     if not changes:
         return
     columns = sorted({c for counts in changes.values() for c in counts})
@@ -137,8 +175,9 @@ def _merge_counts(model: Any, key_fields: tuple[str, ...], changes: dict[tuple, 
         firsts = sorted({key[0] for key in changes})
         seconds = sorted({key[1] for key in changes})
         for start in range(0, len(firsts), 400):  # bounded IN lists: SQLite's limit on variables
-            for row in model.objects.filter(**{f"{key_fields[0]}__in": firsts[start:start + 400],
-                                               f"{key_fields[1]}__in": seconds}):
+            for row in model.objects.filter(
+                **{f"{key_fields[0]}__in": firsts[start : start + 400], f"{key_fields[1]}__in": seconds}
+            ):
                 key = tuple(getattr(row, f) for f in key_fields)
                 if key in changes:
                     existing[key] = row
@@ -187,10 +226,16 @@ def report_figures_refresh(*, batch: int = 5000, max_batches: int | None = None,
             horizon = _horizon(now)
             transitions, more_transitions = _prefix(
                 Transition.objects.filter(id__gt=cursor.transition_id).order_by("id").values(*_TRANSITION_FIELDS),
-                moment="at", horizon=horizon, batch=batch)
+                moment="at",
+                horizon=horizon,
+                batch=batch,
+            )
             documents, more_documents = _prefix(
                 Document.objects.filter(id__gt=cursor.document_id).order_by("id").values(*_DOCUMENT_FIELDS),
-                moment="supplied_at", horizon=horizon, batch=batch)
+                moment="supplied_at",
+                horizon=horizon,
+                batch=batch,
+            )
             deltas = _Deltas()
             for row in transitions:
                 _transition_fold(deltas, row)
@@ -220,8 +265,14 @@ class Rebuild:
     backlog_rows: int
 
 
-def _fold_all(rows: Iterable[dict[str, Any]], *, moment: str, horizon: datetime, counted_upto: int,
-              fold: Callable[[dict[str, Any]], None]) -> tuple[int, int, bool]:
+def _fold_all(
+    rows: Iterable[dict[str, Any]],
+    *,
+    moment: str,
+    horizon: datetime,
+    counted_upto: int,
+    fold: Callable[[dict[str, Any]], None],
+) -> tuple[int, int, bool]:
     """Folds rows by increasing id: every row up to the cursor (`counted_upto`), then those after it up to the
     first one recorded after `horizon`, as the job would. Answers how many, the last id folded, and whether the
     rows ran out (rather than stopping at the horizon)."""
@@ -255,20 +306,29 @@ def report_figures_rebuild(*, since: date | None = None, batch: int = 20000) -> 
             model.objects.filter(day_filter).delete()
         deltas = _Deltas()
         counted_transitions, last_transition, all_transitions = _fold_all(
-            transitions.order_by("id").values(*_TRANSITION_FIELDS).iterator(chunk_size=batch), moment="at",
-            horizon=horizon, counted_upto=cursor.transition_id,
-            fold=lambda row: _transition_fold(deltas, row, backlog=False))
+            transitions.order_by("id").values(*_TRANSITION_FIELDS).iterator(chunk_size=batch),
+            moment="at",
+            horizon=horizon,
+            counted_upto=cursor.transition_id,
+            fold=lambda row: _transition_fold(deltas, row, backlog=False),
+        )
         counted_documents, last_document, all_documents = _fold_all(
-            documents.order_by("id").values(*_DOCUMENT_FIELDS).iterator(chunk_size=batch), moment="supplied_at",
-            horizon=horizon, counted_upto=cursor.document_id, fold=lambda row: _document_fold(deltas, row))
+            documents.order_by("id").values(*_DOCUMENT_FIELDS).iterator(chunk_size=batch),
+            moment="supplied_at",
+            horizon=horizon,
+            counted_upto=cursor.document_id,
+            fold=lambda row: _document_fold(deltas, row),
+        )
         if since is not None:
             # The rows before `since` that the job had not reached yet still count, on their own (older) days.
             early = _Deltas()
-            for row in (Transition.objects.filter(id__gt=cursor.transition_id, id__lte=last_transition,
-                                                  at__lt=moment_from).values(*_TRANSITION_FIELDS)):
+            for row in Transition.objects.filter(
+                id__gt=cursor.transition_id, id__lte=last_transition, at__lt=moment_from
+            ).values(*_TRANSITION_FIELDS):
                 _transition_fold(early, row, backlog=False)
-            for row in (Document.objects.filter(id__gt=cursor.document_id, id__lte=last_document,
-                                                supplied_at__lt=moment_from).values(*_DOCUMENT_FIELDS)):
+            for row in Document.objects.filter(
+                id__gt=cursor.document_id, id__lte=last_document, supplied_at__lt=moment_from
+            ).values(*_DOCUMENT_FIELDS):
                 _document_fold(early, row)
             _merge(early)
         _merge(deltas, fresh=True)
@@ -279,29 +339,41 @@ def report_figures_rebuild(*, since: date | None = None, batch: int = 20000) -> 
         cursor.save()
         backlog_rows = _backlog_recount(upto=cursor.transition_id)
     report_figures_refresh()
-    return Rebuild(since=since, transitions=counted_transitions, documents=counted_documents,
-                   backlog_rows=backlog_rows)
+    return Rebuild(since=since, transitions=counted_transitions, documents=counted_documents, backlog_rows=backlog_rows)
 
 
 def _backlog_recount(*, upto: int) -> int:
     """The open dossiers per chosen office, category and day of submission, as the transitions up to `upto` left
     them: each transition into an open state adds one, each out of one takes one away."""
-    opened = (Case(When(to_status__in=OPEN, then=Value(1)), default=Value(0), output_field=IntegerField())
-              - Case(When(from_status__in=OPEN, then=Value(1)), default=Value(0), output_field=IntegerField()))
-    rows = (Transition.objects.filter(id__lte=upto)
-            .values(chosen=F("dossier__office_id"), kind=F("dossier__category"),
-                    day=TruncDate("dossier__submitted_at"))
-            .annotate(n=Sum(opened)).order_by())
+    opened = Case(When(to_status__in=OPEN, then=Value(1)), default=Value(0), output_field=IntegerField()) - Case(
+        When(from_status__in=OPEN, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    rows = (
+        Transition.objects.filter(id__lte=upto)
+        .values(chosen=F("dossier__office_id"), kind=F("dossier__category"), day=TruncDate("dossier__submitted_at"))
+        .annotate(n=Sum(opened))
+        .order_by()
+    )
     OpenBacklog.objects.all().delete()
-    created = [OpenBacklog(office_id=row["chosen"], category=row["kind"], submitted_on=row["day"], count=row["n"])
-               for row in rows if row["n"]]
+    created = [
+        OpenBacklog(office_id=row["chosen"], category=row["kind"], submitted_on=row["day"], count=row["n"])
+        for row in rows
+        if row["n"]
+    ]
     OpenBacklog.objects.bulk_create(created, batch_size=1000)
     return len(created)
 
 
-def report_view_record(*, viewer: User, office: Office, client_ip: str | None, what: str,
-                       params: dict[str, Any]) -> None:
+def report_view_record(
+    *, viewer: User, office: Office, client_ip: str | None, what: str, params: dict[str, Any]
+) -> None:
     """Who looked at which office's figures, for which period (product.md rule 12 for reports)."""
     with transaction.atomic():
-        audit_record(action="report.view", actor=viewer, office=getattr(viewer, "office", None), client_ip=client_ip,
-                     target=office.code, detail={"report": what, **params})
+        audit_record(
+            action="report.view",
+            actor=viewer,
+            office=getattr(viewer, "office", None),
+            client_ip=client_ip,
+            target=office.code,
+            detail={"report": what, **params},
+        )

@@ -43,56 +43,102 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     query = request.GET
     errors: dict[str, str] = {}
     try:
-        params = report_params_clean(date_from=query.get("from"), date_to=query.get("to"),
-                                     group_by=query.get("group_by"))
+        params = report_params_clean(
+            date_from=query.get("from"), date_to=query.get("to"), group_by=query.get("group_by")
+        )
     except Problem as problem:
         errors = {e.field: str(e.message) for e in problem.errors}
         params = report_params_clean(date_from=None, date_to=None, group_by=None)
     office = report_office_for(viewer=viewer, office_code=query.get("office"))
     report = report_progress(office=office, params=params)
-    by_office = report if params.group_by == "office" else report_progress(
-        office=office, params=ReportParams(date_from=params.date_from, date_to=params.date_to, group_by="office",
-                                           format="json"))
+    by_office = (
+        report
+        if params.group_by == "office"
+        else report_progress(
+            office=office,
+            params=ReportParams(date_from=params.date_from, date_to=params.date_to, group_by="office", format="json"),
+        )
+    )
     sort = query.get("sort") or "backlog"
     sort = sort if sort in OFFICE_SORTS else "backlog"
-    offices = sorted(by_office.rows, key={
-        "backlog": lambda row: (-(row.backlog or 0), row.key),
-        "median": lambda row: (-(row.approval_hours_p50 or -1), row.key),
-        "code": lambda row: row.key}[sort])
-    report_view_record(viewer=viewer, office=office, client_ip=client_address(request), what="dashboard", params={
-        "from": params.date_from.isoformat(), "to": params.date_to.isoformat(), "group_by": params.group_by,
-        "channel": "web"})
+    offices = sorted(
+        by_office.rows,
+        key={
+            "backlog": lambda row: (-(row.backlog or 0), row.key),
+            "median": lambda row: (-(row.approval_hours_p50 or -1), row.key),
+            "code": lambda row: row.key,
+        }[sort],
+    )
+    report_view_record(
+        viewer=viewer,
+        office=office,
+        client_ip=client_address(request),
+        what="dashboard",
+        params={
+            "from": params.date_from.isoformat(),
+            "to": params.date_to.isoformat(),
+            "group_by": params.group_by,
+            "channel": "web",
+        },
+    )
 
     labels = [row.label if params.group_by in ("office", "category") else row.key for row in report.rows]
     flow = bar_chart(
-        chart_id="flow", title=_("Flow per period"),
-        description=_("Dossiers submitted, verified, approved and rejected in each period; the table below has "
-                      "the figures."),
-        labels=labels, series=[
+        chart_id="flow",
+        title=_("Flow per period"),
+        description=_(
+            "Dossiers submitted, verified, approved and rejected in each period; the table below has the figures."
+        ),
+        labels=labels,
+        series=[
             Series(_("Submitted"), "s-submitted", [row.counts["submitted"] for row in report.rows]),
             Series(_("Verified"), "s-verified", [row.counts["verified"] for row in report.rows]),
             Series(_("Approved"), "s-approved", [row.counts["approved"] for row in report.rows]),
             Series(_("Rejected"), "s-rejected", [row.counts["rejected"] for row in report.rows]),
-        ])
+        ],
+    )
     series = report.backlog_series
     backlog_line = line_chart(
-        chart_id="backlog", title=_("Open dossiers at the end of each day"),
+        chart_id="backlog",
+        title=_("Open dossiers at the end of each day"),
         description=_("The backlog over the period; the table below has the figures."),
         labels=[day.strftime("%d/%m") for day, _n in series],
-        series=Series(_("Open dossiers"), "s-backlog", [n for _day, n in series]))
+        series=Series(_("Open dossiers"), "s-backlog", [n for _day, n in series]),
+    )
     ages = bar_chart(
-        chart_id="ages", title=_("Open dossiers by age (days)"),
+        chart_id="ages",
+        title=_("Open dossiers by age (days)"),
         description=_("The dossiers waiting now, by days since submission; the table below has the figures."),
-        labels=list(report.backlog), series=[Series(_("Open dossiers"), "s-backlog", list(report.backlog.values()))])
+        labels=list(report.backlog),
+        series=[Series(_("Open dossiers"), "s-backlog", list(report.backlog.values()))],
+    )
 
-    base = {"office": office.code, "from": params.date_from.isoformat(), "to": params.date_to.isoformat(),
-            "group_by": params.group_by}
-    return render(request, "reports/dashboard.html", {
-        "report": report, "office": office, "params": params, "errors": errors, "query": query,
-        "offices_choices": report_offices_choices(viewer), "groupings": GROUPINGS,
-        "flow_chart": flow, "backlog_chart": backlog_line, "ages_chart": ages,
-        "backlog_table": _sample(series), "offices": offices, "sort": sort,
-        "sort_urls": {key: "?" + urlencode({**base, "sort": key}) + "#offices" for key in OFFICE_SORTS},
-        "download": {kind: "/api/v1/reports/progress?" + urlencode({**base, "format": kind})
-                     for kind in ("csv", "xlsx")},
-    })
+    base = {
+        "office": office.code,
+        "from": params.date_from.isoformat(),
+        "to": params.date_to.isoformat(),
+        "group_by": params.group_by,
+    }
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "report": report,
+            "office": office,
+            "params": params,
+            "errors": errors,
+            "query": query,
+            "offices_choices": report_offices_choices(viewer),
+            "groupings": GROUPINGS,
+            "flow_chart": flow,
+            "backlog_chart": backlog_line,
+            "ages_chart": ages,
+            "backlog_table": _sample(series),
+            "offices": offices,
+            "sort": sort,
+            "sort_urls": {key: "?" + urlencode({**base, "sort": key}) + "#offices" for key in OFFICE_SORTS},
+            "download": {
+                kind: "/api/v1/reports/progress?" + urlencode({**base, "format": kind}) for kind in ("csv", "xlsx")
+            },
+        },
+    )

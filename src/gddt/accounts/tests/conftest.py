@@ -54,5 +54,6 @@ def citizen(db) -> Citizen:
     user, password = citizen_account_activate(dossier=dossier)
     Dossier.objects.filter(pk=dossier.pk).update(status=Status.APPROVED, account=user, approved_at=timezone.now())
     dossier.refresh_from_db()
-    return Citizen(user=user, password=password, dossier=dossier, personal_id=dossier.personal_id or "",
-                   bhxh_code=bhxh_code)
+    return Citizen(
+        user=user, password=password, dossier=dossier, personal_id=dossier.personal_id or "", bhxh_code=bhxh_code
+    )

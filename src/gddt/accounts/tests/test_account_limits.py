@@ -12,8 +12,9 @@ LOGIN = "/api/v1/auth/login"
 
 
 def login(client, username: str, password: str, address: str = "127.0.0.1"):
-    return client.post(LOGIN, {"username": username, "password": password}, content_type="application/json",
-                       REMOTE_ADDR=address)
+    return client.post(
+        LOGIN, {"username": username, "password": password}, content_type="application/json", REMOTE_ADDR=address
+    )
 
 
 def test_failures_from_many_addresses_lock_the_account(client, citizen, settings):
@@ -86,8 +87,10 @@ def test_an_unknown_username_costs_one_password_hash_as_a_wrong_password_does(cl
         calls.append("verify")
         return real_verify(self, *args, **kwargs)
 
-    with mock.patch.object(Argon2PasswordHasher, "encode", encode), \
-            mock.patch.object(Argon2PasswordHasher, "verify", verify):
+    with (
+        mock.patch.object(Argon2PasswordHasher, "encode", encode),
+        mock.patch.object(Argon2PasswordHasher, "verify", verify),
+    ):
         assert login(client, citizen.personal_id, "wrong-password").status_code == 401
         wrong_password = len(calls)
         calls.clear()

@@ -31,8 +31,7 @@ def translations(path: Path) -> list[tuple[str, str]]:
         elif not line.startswith("#") or line.startswith("#~"):
             key = ""
     entries.append(entry)
-    return [(e["msgid"], value) for e in entries if e.get("msgid")
-            for k, value in e.items() if k.startswith("msgstr")]
+    return [(e["msgid"], value) for e in entries if e.get("msgid") for k, value in e.items() if k.startswith("msgstr")]
 
 
 def repeated(text: str) -> str | None:
@@ -59,8 +58,7 @@ def test_every_app_with_a_catalogue_is_checked():
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parts[-5])
 def test_no_vietnamese_translation_says_the_same_sentence_twice(path):
-    doubled = {msgid: sentence for msgid, translation in translations(path)
-               if (sentence := repeated(translation))}
+    doubled = {msgid: sentence for msgid, translation in translations(path) if (sentence := repeated(translation))}
     assert doubled == {}
 
 

@@ -24,8 +24,10 @@ def sign_in(client, username: str, password: str, **extra):
 
 
 def change(client, old: str, new: str = NEW_PASSWORD, again: str | None = None, **extra):
-    return client.post(CHANGE, {"old_password": old, "new_password": new,
-                                "new_password_again": new if again is None else again, **extra})
+    return client.post(
+        CHANGE,
+        {"old_password": old, "new_password": new, "new_password_again": new if again is None else again, **extra},
+    )
 
 
 def test_the_home_page_links_to_the_citizen_sign_in(client):
@@ -93,10 +95,13 @@ def test_a_stranger_is_sent_to_sign_in_and_comes_back(client, citizen):
     assert evil["Location"] == HOME
 
 
-@pytest.mark.parametrize(("new", "again", "field"), [
-    (NEW_PASSWORD, "Something-else-2026", "new_password_again"),
-    ("short", "short", "new_password"),
-])
+@pytest.mark.parametrize(
+    ("new", "again", "field"),
+    [
+        (NEW_PASSWORD, "Something-else-2026", "new_password_again"),
+        ("short", "short", "new_password"),
+    ],
+)
 def test_a_bad_new_password_is_refused_beside_its_field(client, citizen, new, again, field):
     sign_in(client, citizen.personal_id, citizen.password)
     response = change(client, citizen.password, new, again)
@@ -141,8 +146,15 @@ def test_sign_out_everywhere_ends_other_sessions_and_tokens(client, citizen):
     change_first(citizen)
     other = Client()
     sign_in(other, citizen.personal_id, NEW_PASSWORD)
-    token = Client().post("/api/v1/auth/login", {"username": citizen.personal_id, "password": NEW_PASSWORD},
-                          content_type="application/json").json()["access_token"]
+    token = (
+        Client()
+        .post(
+            "/api/v1/auth/login",
+            {"username": citizen.personal_id, "password": NEW_PASSWORD},
+            content_type="application/json",
+        )
+        .json()["access_token"]
+    )
     sign_in(client, citizen.personal_id, NEW_PASSWORD)
     response = client.post("/tai-khoan/dang-xuat-moi-noi/")
     assert response.status_code == 302 and response["Location"] == SIGN_IN
@@ -155,8 +167,10 @@ def test_forgot_password_with_the_code_from_the_sms(client, citizen):
     response = client.post(FORGOT, {"username": citizen.bhxh_code, "phone": citizen.user.phone})
     assert response.status_code == 302 and response["Location"] == RESET
     code = re.search(r"\b(\d{6})\b", SmsMessage.objects.get(template="password_reset").text).group(1)
-    wrong = client.post(RESET, {"code": f"{(int(code) + 1) % 10**6:06d}", "new_password": NEW_PASSWORD,
-                                "new_password_again": NEW_PASSWORD})
+    wrong = client.post(
+        RESET,
+        {"code": f"{(int(code) + 1) % 10**6:06d}", "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
     assert wrong.status_code == 200 and wrong.context["form"].errors["code"]
     done = client.post(RESET, {"code": code, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})
     assert done.status_code == 302 and done["Location"] == SIGN_IN
@@ -179,6 +193,7 @@ def test_the_reset_page_needs_the_first_step(client):
 
 
 # --- the dossier page ---------------------------------------------------------------------------------------------
+
 
 def officer_client(verified_client, officer):
     return verified_client(officer)

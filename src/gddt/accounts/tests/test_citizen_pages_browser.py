@@ -41,7 +41,8 @@ def _check(page, problems: list[str], name: str) -> None:
 
 
 def test_a_citizen_signs_in_changes_the_password_signs_out_and_resets_it(
-        live_server, one_request_at_a_time, phone_page, hanoi_verifier, hanoi_approver):
+    live_server, one_request_at_a_time, phone_page, hanoi_verifier, hanoi_approver
+):
     dossier, initial = _approved_citizen(hanoi_verifier, hanoi_approver)
     page, base = phone_page, live_server.url
     problems: list[str] = []

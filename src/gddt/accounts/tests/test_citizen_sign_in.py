@@ -13,8 +13,7 @@ NEW_PASSWORD = "Mat-khau-moi-cua-toi-2026"
 
 
 def login(client, username: str, password: str, **extra):
-    return client.post(LOGIN, {"username": username, "password": password}, content_type="application/json",
-                       **extra)
+    return client.post(LOGIN, {"username": username, "password": password}, content_type="application/json", **extra)
 
 
 def bearer(token: str) -> dict:
@@ -88,8 +87,12 @@ def test_me_shows_the_account_with_a_masked_phone_and_the_dossier(client, citize
 def test_the_password_change_clears_must_change_password(client, citizen):
     token = login(client, citizen.personal_id, citizen.password).json()["access_token"]
     other = login(client, citizen.personal_id, citizen.password).json()["access_token"]
-    response = client.post(PASSWORD, {"old_password": citizen.password, "new_password": NEW_PASSWORD},
-                           content_type="application/json", **bearer(token))
+    response = client.post(
+        PASSWORD,
+        {"old_password": citizen.password, "new_password": NEW_PASSWORD},
+        content_type="application/json",
+        **bearer(token),
+    )
     assert response.status_code == 200
     assert response.json() == {"must_change_password": False}
     citizen.user.refresh_from_db()
@@ -103,8 +106,12 @@ def test_the_password_change_clears_must_change_password(client, citizen):
 @pytest.mark.parametrize("new_password", ["short", "1234567890123", "password123"])
 def test_a_weak_new_password_is_refused_naming_the_field(client, citizen, new_password):
     token = login(client, citizen.personal_id, citizen.password).json()["access_token"]
-    response = client.post(PASSWORD, {"old_password": citizen.password, "new_password": new_password},
-                           content_type="application/json", **bearer(token))
+    response = client.post(
+        PASSWORD,
+        {"old_password": citizen.password, "new_password": new_password},
+        content_type="application/json",
+        **bearer(token),
+    )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"new_password"}
     citizen.user.refresh_from_db()
@@ -113,14 +120,19 @@ def test_a_weak_new_password_is_refused_naming_the_field(client, citizen, new_pa
 
 def test_a_wrong_old_password_is_refused(client, citizen):
     token = login(client, citizen.personal_id, citizen.password).json()["access_token"]
-    response = client.post(PASSWORD, {"old_password": "nope", "new_password": NEW_PASSWORD},
-                           content_type="application/json", **bearer(token))
+    response = client.post(
+        PASSWORD,
+        {"old_password": "nope", "new_password": NEW_PASSWORD},
+        content_type="application/json",
+        **bearer(token),
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "old_password"
 
 
 def test_the_password_change_needs_a_citizen_token(client, citizen):
-    response = client.post(PASSWORD, {"old_password": citizen.password, "new_password": NEW_PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        PASSWORD, {"old_password": citizen.password, "new_password": NEW_PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 401
 
 
@@ -128,8 +140,12 @@ def test_a_citizen_token_is_never_accepted_by_officer_endpoints(client, citizen,
     token = login(client, citizen.personal_id, citizen.password).json()["access_token"]
     response = client.get("/api/v1/office/staff", **bearer(token))
     assert response.status_code == 401 and response["Content-Type"] == "application/problem+json"
-    response = client.put("/api/v1/office/staff/hn.director/roles", {"office_code": "01", "roles": []},
-                          content_type="application/json", **bearer(token))
+    response = client.put(
+        "/api/v1/office/staff/hn.director/roles",
+        {"office_code": "01", "roles": []},
+        content_type="application/json",
+        **bearer(token),
+    )
     assert response.status_code == 401
 
 

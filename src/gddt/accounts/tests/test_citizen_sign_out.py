@@ -15,8 +15,9 @@ ME = "/api/v1/me"
 
 
 def token_of(client, citizen) -> str:
-    response = client.post(LOGIN, {"username": citizen.personal_id, "password": citizen.password},
-                           content_type="application/json")
+    response = client.post(
+        LOGIN, {"username": citizen.personal_id, "password": citizen.password}, content_type="application/json"
+    )
     return response.json()["access_token"]
 
 

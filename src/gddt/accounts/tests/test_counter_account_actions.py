@@ -23,8 +23,9 @@ def officer_post(client, officer, path: str, **extra):
 
 
 def login(client, username: str, password: str, address: str = "127.0.0.1"):
-    return client.post(LOGIN, {"username": username, "password": password}, content_type="application/json",
-                       REMOTE_ADDR=address)
+    return client.post(
+        LOGIN, {"username": username, "password": password}, content_type="application/json", REMOTE_ADDR=address
+    )
 
 
 def test_an_officer_of_another_office_reissues_the_password_by_sms(client, citizen, hcm_verifier):
@@ -48,8 +49,9 @@ def test_an_officer_of_another_office_reissues_the_password_by_sms(client, citiz
 def test_a_retry_with_the_same_key_sends_no_second_sms(client, citizen, hanoi_approver):
     token = api_token_create(user=hanoi_approver)
     for _retry in range(2):
-        response = client.post(url(citizen, "reissue"), HTTP_AUTHORIZATION=f"Bearer {token}",
-                               HTTP_IDEMPOTENCY_KEY="reissue-1")
+        response = client.post(
+            url(citizen, "reissue"), HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY="reissue-1"
+        )
         assert response.status_code == 200
     assert SmsMessage.objects.filter(template="reissued").count() == 1
 

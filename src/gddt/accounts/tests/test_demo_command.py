@@ -27,8 +27,15 @@ def test_the_demo_creates_offices_in_two_provinces_and_officers_and_prints_them(
     output = demo()
     assert Office.objects.get(code="07906").path == "/00/79/07906/"
     assert Office.objects.get(code="00101").path == "/00/01/00101/"
-    for username in ["demo.hn.verifier", "demo.hn.approver", "demo.hcm.verifier", "demo.hcm.approver",
-                     "demo.director.01", "demo.director.79", "demo.admin"]:
+    for username in [
+        "demo.hn.verifier",
+        "demo.hn.approver",
+        "demo.hcm.verifier",
+        "demo.hcm.approver",
+        "demo.director.01",
+        "demo.director.79",
+        "demo.admin",
+    ]:
         assert username in output
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
     assert DEMO_PASSWORD in output
@@ -43,8 +50,7 @@ ENROLMENT_CODE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b")
 
 def printed_codes(output: str) -> dict[str, str]:
     """username -> the enrolment code printed on its row."""
-    return {line.split()[0]: code.group(0) for line in output.splitlines()
-            if (code := ENROLMENT_CODE.search(line))}
+    return {line.split()[0]: code.group(0) for line in output.splitlines() if (code := ENROLMENT_CODE.search(line))}
 
 
 def test_running_the_demo_twice_changes_nothing_and_prints_the_same_but_new_enrolment_codes(db):

@@ -36,8 +36,12 @@ def test_a_wrong_password_of_an_expired_account_gets_the_usual_answer(client, ci
 
 def test_a_changed_password_never_expires(client, citizen):
     token = login(client, citizen.personal_id, citizen.password).json()["access_token"]
-    client.post("/api/v1/auth/password", {"old_password": citizen.password, "new_password": "Mat-khau-moi-2026"},
-                content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.post(
+        "/api/v1/auth/password",
+        {"old_password": citizen.password, "new_password": "Mat-khau-moi-2026"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     user = User.objects.get(pk=citizen.user.pk)
     assert user.initial_password_expires_at is None
     user.date_joined = timezone.now() - timedelta(days=365)

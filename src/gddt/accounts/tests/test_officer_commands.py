@@ -14,8 +14,18 @@ def run(*args: str, **options) -> str:
 
 
 def test_it_creates_an_officer_with_roles_and_a_generated_password_printed_once(db):
-    output = run("create", "hn.new", "--office", "01", "--role", "verifier", "--role", "approver",
-                 "--full-name", "Nguyễn Văn Mới")
+    output = run(
+        "create",
+        "hn.new",
+        "--office",
+        "01",
+        "--role",
+        "verifier",
+        "--role",
+        "approver",
+        "--full-name",
+        "Nguyễn Văn Mới",
+    )
     officer = User.objects.get(username="hn.new")
     password = next(line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("password: "))
     assert officer.kind == UserKind.OFFICER and officer.office.code == "01"
@@ -34,8 +44,19 @@ def test_it_keeps_the_given_password_and_does_not_print_it(db):
 
 def test_a_password_given_as_an_argument_is_warned_about_on_standard_error(db):
     out, err = StringIO(), StringIO()
-    call_command("officer", "create", "hcm.new", "--office", "79", "--role", "approver", "--password",
-                 "Mot-mat-khau-dai-2026", stdout=out, stderr=err)
+    call_command(
+        "officer",
+        "create",
+        "hcm.new",
+        "--office",
+        "79",
+        "--role",
+        "approver",
+        "--password",
+        "Mot-mat-khau-dai-2026",
+        stdout=out,
+        stderr=err,
+    )
     assert "process list" in err.getvalue() and "--password-file" in err.getvalue()
     assert "Mot-mat-khau-dai-2026" not in err.getvalue() + out.getvalue()
 
@@ -44,15 +65,24 @@ def test_it_reads_the_password_from_a_file_without_a_warning(db, tmp_path):
     secret = tmp_path / "password"
     secret.write_text("Mot-mat-khau-trong-tep-2026\n", encoding="utf-8")
     err = StringIO()
-    output = run("create", "hn.file", "--office", "01", "--role", "verifier", "--password-file", str(secret),
-                 stderr=err)
+    output = run(
+        "create", "hn.file", "--office", "01", "--role", "verifier", "--password-file", str(secret), stderr=err
+    )
     assert User.objects.get(username="hn.file").check_password("Mot-mat-khau-trong-tep-2026")
     assert "password: " not in output and err.getvalue() == ""
 
 
 def test_it_reads_the_password_from_standard_input(db):
-    output = run("create", "hn.stdin", "--office", "01", "--role", "verifier", "--password-stdin",
-                 stdin=StringIO("Mot-mat-khau-tu-stdin-2026\n"))
+    output = run(
+        "create",
+        "hn.stdin",
+        "--office",
+        "01",
+        "--role",
+        "verifier",
+        "--password-stdin",
+        stdin=StringIO("Mot-mat-khau-tu-stdin-2026\n"),
+    )
     assert User.objects.get(username="hn.stdin").check_password("Mot-mat-khau-tu-stdin-2026")
     assert "Mot-mat-khau-tu-stdin-2026" not in output
 

@@ -44,6 +44,7 @@ def test_the_first_sign_in_enrols_an_authenticator_from_a_qr_code_then_signs_in(
     device = TOTPDevice.objects.get(user=hanoi_director, confirmed=False)
     secret = re.search(r'class="secret mono"[^>]*>([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
     import base64
+
     assert base64.b32decode(secret) == device.bin_key
     assert "<script>" not in html and 'style="' not in html
 

@@ -53,8 +53,13 @@ class Discovery:
 
 def discover(issuer: str) -> Discovery:
     document = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
-    return Discovery(document["authorization_endpoint"], document["token_endpoint"], document["userinfo_endpoint"],
-                     document["jwks_uri"], document)
+    return Discovery(
+        document["authorization_endpoint"],
+        document["token_endpoint"],
+        document["userinfo_endpoint"],
+        document["jwks_uri"],
+        document,
+    )
 
 
 def form_post(session: requests.Session, url: str, data: dict) -> requests.Response:
@@ -64,8 +69,9 @@ def form_post(session: requests.Session, url: str, data: dict) -> requests.Respo
     return session.post(url, data={"csrfmiddlewaretoken": token, **data}, allow_redirects=False, timeout=10)
 
 
-def authorize(session: requests.Session, url: str, base: str, *, username: str, password: str,
-              new_password: str | None = None) -> str:
+def authorize(
+    session: requests.Session, url: str, base: str, *, username: str, password: str, new_password: str | None = None
+) -> str:
     """Follows the authorization request through the citizen sign-in (and the forced change) to the client's
     redirect URI, which is not followed; returns that Location."""
     answer = session.get(url, allow_redirects=False, timeout=10)
@@ -76,12 +82,22 @@ def authorize(session: requests.Session, url: str, base: str, *, username: str, 
             return location  # back to the client
         target = base + location
         if location.startswith("/dang-nhap/"):
-            answer = form_post(session, target, {"username": username, "password": password,
-                                                 "next": parse_qs(urlsplit(location).query)["next"][0]})
+            answer = form_post(
+                session,
+                target,
+                {"username": username, "password": password, "next": parse_qs(urlsplit(location).query)["next"][0]},
+            )
         elif location.startswith("/tai-khoan/doi-mat-khau/"):
-            answer = form_post(session, target, {"old_password": password, "new_password": new_password,
-                                                 "new_password_again": new_password,
-                                                 "next": parse_qs(urlsplit(location).query)["next"][0]})
+            answer = form_post(
+                session,
+                target,
+                {
+                    "old_password": password,
+                    "new_password": new_password,
+                    "new_password_again": new_password,
+                    "next": parse_qs(urlsplit(location).query)["next"][0],
+                },
+            )
             password = new_password
         else:
             answer = session.get(target, allow_redirects=False, timeout=10)
@@ -110,14 +126,19 @@ def test_a_phone_app_signs_a_citizen_in_with_pkce_and_verifies_the_id_token(issu
     citizen = citizen_account
     client = oidc_client_add(name="VssID", redirect_uris=[APP_CALLBACK], public=True)
     discovery = discover(issuer)
-    session = OAuth2Session(client.client_id, scope="openid profile phone", redirect_uri=APP_CALLBACK,
-                            code_challenge_method="S256", token_endpoint_auth_method="none")
+    session = OAuth2Session(
+        client.client_id,
+        scope="openid profile phone",
+        redirect_uri=APP_CALLBACK,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="none",
+    )
     verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
-    url, state = session.create_authorization_url(discovery.authorization_endpoint, code_verifier=verifier,
-                                                  nonce=nonce)
+    url, state = session.create_authorization_url(discovery.authorization_endpoint, code_verifier=verifier, nonce=nonce)
     browser = requests.Session()  # the citizen's browser, apart from the app
-    callback = authorize(browser, url, issuer, username=citizen.bhxh_code, password=citizen.password,
-                         new_password=NEW_PASSWORD)
+    callback = authorize(
+        browser, url, issuer, username=citizen.bhxh_code, password=citizen.password, new_password=NEW_PASSWORD
+    )
     assert callback.startswith(APP_CALLBACK + "?")
     assert parse_qs(urlsplit(callback).query)["state"] == [state]
 
@@ -137,16 +158,25 @@ def test_a_phone_app_signs_a_citizen_in_with_pkce_and_verifies_the_id_token(issu
     renewed = session.refresh_token(discovery.token_endpoint, refresh_token=first_refresh)
     assert renewed["refresh_token"] != first_refresh and renewed["access_token"] != token["access_token"]
     assert verified_claims(renewed["id_token"], discovery)["sub"] == claims["sub"]
-    reused = requests.post(discovery.token_endpoint, timeout=10, data={
-        "grant_type": "refresh_token", "refresh_token": first_refresh, "client_id": client.client_id})
+    reused = requests.post(
+        discovery.token_endpoint,
+        timeout=10,
+        data={"grant_type": "refresh_token", "refresh_token": first_refresh, "client_id": client.client_id},
+    )
     assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
 
     # The same sub at the next sign-in.
-    again = OAuth2Session(client.client_id, scope="openid", redirect_uri=APP_CALLBACK, code_challenge_method="S256",
-                          token_endpoint_auth_method="none")
+    again = OAuth2Session(
+        client.client_id,
+        scope="openid",
+        redirect_uri=APP_CALLBACK,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="none",
+    )
     again_verifier = secrets.token_urlsafe(48)
-    url, _state = again.create_authorization_url(discovery.authorization_endpoint, code_verifier=again_verifier,
-                                                 nonce="n2")
+    url, _state = again.create_authorization_url(
+        discovery.authorization_endpoint, code_verifier=again_verifier, nonce="n2"
+    )
     callback = authorize(requests.Session(), url, issuer, username=citizen.personal_id, password=NEW_PASSWORD)
     second = again.fetch_token(discovery.token_endpoint, authorization_response=callback, code_verifier=again_verifier)
     assert verified_claims(second["id_token"], discovery)["sub"] == claims["sub"]
@@ -156,8 +186,14 @@ def _code(issuer: str, citizen, client_id: str, redirect_uri: str, **extra) -> t
     """An authorization code for the signed-in citizen (PKCE as `extra` says)."""
     session = requests.Session()
     change_first(citizen)
-    params = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": "openid",
-              "state": "s1", **extra}
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": "openid",
+        "state": "s1",
+        **extra,
+    }
     url = requests.Request("GET", f"{issuer}/oidc/authorize/", params=params).prepare().url
     callback = authorize(session, url, issuer, username=citizen.personal_id, password=NEW_PASSWORD)
     return session, callback
@@ -174,29 +210,57 @@ def change_first(citizen) -> None:
 def test_an_unregistered_redirect_uri_gets_an_error_page_never_a_redirect(issuer, citizen_account):
     client = oidc_client_add(name="VssID", redirect_uris=[APP_CALLBACK], public=True)
     verifier = secrets.token_urlsafe(48)
-    params = {"response_type": "code", "client_id": client.client_id, "redirect_uri": "https://evil.example/cb",
-              "scope": "openid", "state": "s", "code_challenge": create_s256_code_challenge(verifier),
-              "code_challenge_method": "S256"}
+    params = {
+        "response_type": "code",
+        "client_id": client.client_id,
+        "redirect_uri": "https://evil.example/cb",
+        "scope": "openid",
+        "state": "s",
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
     answer = requests.get(f"{issuer}/oidc/authorize/", params=params, allow_redirects=False, timeout=10)
     assert answer.status_code == 400 and "Location" not in answer.headers
     assert 'href="https://evil.example' not in answer.text and "http-equiv" not in answer.text
     assert "không thể được chấp nhận" in answer.text
-    unknown = requests.get(f"{issuer}/oidc/authorize/", params={**params, "client_id": "no-such-client",
-                                                                  "redirect_uri": APP_CALLBACK},
-                           allow_redirects=False, timeout=10)
+    unknown = requests.get(
+        f"{issuer}/oidc/authorize/",
+        params={**params, "client_id": "no-such-client", "redirect_uri": APP_CALLBACK},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert unknown.status_code in {400, 401} and "Location" not in unknown.headers
 
 
 def test_a_public_client_without_pkce_is_refused(issuer, citizen_account):
     client = oidc_client_add(name="VssID", redirect_uris=[APP_CALLBACK], public=True)
-    answer = requests.get(f"{issuer}/oidc/authorize/", allow_redirects=False, timeout=10, params={
-        "response_type": "code", "client_id": client.client_id, "redirect_uri": APP_CALLBACK, "scope": "openid"})
+    answer = requests.get(
+        f"{issuer}/oidc/authorize/",
+        allow_redirects=False,
+        timeout=10,
+        params={
+            "response_type": "code",
+            "client_id": client.client_id,
+            "redirect_uri": APP_CALLBACK,
+            "scope": "openid",
+        },
+    )
     assert answer.status_code == 302
     query = parse_qs(urlsplit(answer.headers["Location"]).query)
     assert query["error"] == ["invalid_request"] and "code" not in query
-    plain = requests.get(f"{issuer}/oidc/authorize/", allow_redirects=False, timeout=10, params={
-        "response_type": "code", "client_id": client.client_id, "redirect_uri": APP_CALLBACK, "scope": "openid",
-        "code_challenge": "a" * 43, "code_challenge_method": "plain"})
+    plain = requests.get(
+        f"{issuer}/oidc/authorize/",
+        allow_redirects=False,
+        timeout=10,
+        params={
+            "response_type": "code",
+            "client_id": client.client_id,
+            "redirect_uri": APP_CALLBACK,
+            "scope": "openid",
+            "code_challenge": "a" * 43,
+            "code_challenge_method": "plain",
+        },
+    )
     assert "code=" not in plain.headers.get("Location", "")
 
 
@@ -204,25 +268,46 @@ def test_a_confidential_client_may_go_without_pkce_with_its_secret(issuer, citiz
     client = oidc_client_add(name="Portal", redirect_uris=[PORTAL_CALLBACK], public=False)
     _session, callback = _code(issuer, citizen_account, client.client_id, PORTAL_CALLBACK)
     code = parse_qs(urlsplit(callback).query)["code"][0]
-    answer = requests.post(f"{issuer}/oidc/token/", timeout=10, auth=(client.client_id, client.client_secret), data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": PORTAL_CALLBACK})
+    answer = requests.post(
+        f"{issuer}/oidc/token/",
+        timeout=10,
+        auth=(client.client_id, client.client_secret),
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": PORTAL_CALLBACK},
+    )
     assert answer.status_code == 200 and "id_token" in answer.json()
 
 
 def test_a_wrong_code_verifier_and_a_reused_code_are_refused(issuer, citizen_account):
     client = oidc_client_add(name="VssID", redirect_uris=[APP_CALLBACK], public=True)
     verifier = secrets.token_urlsafe(48)
-    _session, callback = _code(issuer, citizen_account, client.client_id, APP_CALLBACK,
-                               code_challenge=create_s256_code_challenge(verifier), code_challenge_method="S256")
+    _session, callback = _code(
+        issuer,
+        citizen_account,
+        client.client_id,
+        APP_CALLBACK,
+        code_challenge=create_s256_code_challenge(verifier),
+        code_challenge_method="S256",
+    )
     code = parse_qs(urlsplit(callback).query)["code"][0]
-    exchange = {"grant_type": "authorization_code", "code": code, "redirect_uri": APP_CALLBACK,
-                "client_id": client.client_id}
-    wrong = requests.post(f"{issuer}/oidc/token/", data={**exchange, "code_verifier": secrets.token_urlsafe(48)},
-                          timeout=10)
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": APP_CALLBACK,
+        "client_id": client.client_id,
+    }
+    wrong = requests.post(
+        f"{issuer}/oidc/token/", data={**exchange, "code_verifier": secrets.token_urlsafe(48)}, timeout=10
+    )
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
 
-    _session, callback = _code(issuer, citizen_account, client.client_id, APP_CALLBACK,
-                               code_challenge=create_s256_code_challenge(verifier), code_challenge_method="S256")
+    _session, callback = _code(
+        issuer,
+        citizen_account,
+        client.client_id,
+        APP_CALLBACK,
+        code_challenge=create_s256_code_challenge(verifier),
+        code_challenge_method="S256",
+    )
     exchange["code"] = parse_qs(urlsplit(callback).query)["code"][0]
     first = requests.post(f"{issuer}/oidc/token/", data={**exchange, "code_verifier": verifier}, timeout=10)
     assert first.status_code == 200
@@ -233,17 +318,34 @@ def test_a_wrong_code_verifier_and_a_reused_code_are_refused(issuer, citizen_acc
 def test_sign_out_everywhere_ends_the_clients_tokens_at_once(issuer, citizen_account):
     client = oidc_client_add(name="VssID", redirect_uris=[APP_CALLBACK], public=True)
     verifier = secrets.token_urlsafe(48)
-    _session, callback = _code(issuer, citizen_account, client.client_id, APP_CALLBACK,
-                               code_challenge=create_s256_code_challenge(verifier), code_challenge_method="S256")
-    tokens = requests.post(f"{issuer}/oidc/token/", timeout=10, data={
-        "grant_type": "authorization_code", "code": parse_qs(urlsplit(callback).query)["code"][0],
-        "redirect_uri": APP_CALLBACK, "client_id": client.client_id, "code_verifier": verifier}).json()
+    _session, callback = _code(
+        issuer,
+        citizen_account,
+        client.client_id,
+        APP_CALLBACK,
+        code_challenge=create_s256_code_challenge(verifier),
+        code_challenge_method="S256",
+    )
+    tokens = requests.post(
+        f"{issuer}/oidc/token/",
+        timeout=10,
+        data={
+            "grant_type": "authorization_code",
+            "code": parse_qs(urlsplit(callback).query)["code"][0],
+            "redirect_uri": APP_CALLBACK,
+            "client_id": client.client_id,
+            "code_verifier": verifier,
+        },
+    ).json()
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     assert requests.get(f"{issuer}/oidc/userinfo/", headers=bearer, timeout=10).status_code == 200
     citizen_logout_everywhere(user=User.objects.get(pk=citizen_account.user.pk))
     assert requests.get(f"{issuer}/oidc/userinfo/", headers=bearer, timeout=10).status_code in {401, 403}
-    refreshed = requests.post(f"{issuer}/oidc/token/", timeout=10, data={
-        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": client.client_id})
+    refreshed = requests.post(
+        f"{issuer}/oidc/token/",
+        timeout=10,
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": client.client_id},
+    )
     assert refreshed.status_code == 400
 
 
@@ -253,9 +355,19 @@ def test_an_officer_session_does_not_sign_a_citizen_in(issuer, reference, hanoi_
 
     session = requests.Session()
     form_post(session, f"{issuer}/can-bo/dang-nhap/", {"username": "hn.verifier", "password": PERSONA_PASSWORD})
-    answer = session.get(f"{issuer}/oidc/authorize/", allow_redirects=False, timeout=10, params={
-        "response_type": "code", "client_id": client.client_id, "redirect_uri": APP_CALLBACK, "scope": "openid",
-        "code_challenge": create_s256_code_challenge("v" * 43), "code_challenge_method": "S256"})
+    answer = session.get(
+        f"{issuer}/oidc/authorize/",
+        allow_redirects=False,
+        timeout=10,
+        params={
+            "response_type": "code",
+            "client_id": client.client_id,
+            "redirect_uri": APP_CALLBACK,
+            "scope": "openid",
+            "code_challenge": create_s256_code_challenge("v" * 43),
+            "code_challenge_method": "S256",
+        },
+    )
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/dang-nhap/?next=")
 
 

@@ -89,7 +89,8 @@ def test_a_code_works_once(client, hanoi_verifier):
     response = client.post(ENROL, {"enrolment_code": code})
     assert response.status_code == 200 and QR not in response.content.decode()
     assert field_errors(response) == [
-        "Mã kích hoạt đã được sử dụng. Hãy đề nghị Giám đốc hoặc quản trị viên cấp mã mới."]
+        "Mã kích hoạt đã được sử dụng. Hãy đề nghị Giám đốc hoặc quản trị viên cấp mã mới."
+    ]
     assert AuditEvent.objects.filter(action="otp.enrolment_code.fail", detail__reason="used").count() == 1
 
 
@@ -107,7 +108,8 @@ def test_a_wrong_code_is_refused_in_vietnamese_and_english(client, hanoi_verifie
     password_step(client, "hn.verifier")
     response = client.post(ENROL, {"enrolment_code": "ABCD-EFGH-JKMN"})
     assert field_errors(response) == [
-        "Mã kích hoạt không đúng. Hãy nhập mã mà Giám đốc hoặc quản trị viên đã cấp cho bạn."]
+        "Mã kích hoạt không đúng. Hãy nhập mã mà Giám đốc hoặc quản trị viên đã cấp cho bạn."
+    ]
     response = client.post(ENROL, {"enrolment_code": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert len(field_errors(response)) == 1
     response = client.post(ENROL, {"enrolment_code": "ABCD-EFGH-JKMN"}, HTTP_ACCEPT_LANGUAGE="en")
@@ -142,6 +144,7 @@ def test_a_new_code_ends_the_earlier_one(client, hanoi_verifier):
 
 # --- who hands codes over ---------------------------------------------------------------------------------------
 
+
 def run_officer(*args: str) -> str:
     out = StringIO()
     call_command("officer", *args, stdout=out)
@@ -153,8 +156,7 @@ def printed_code(output: str) -> str:
 
 
 def test_gddt_officer_create_prints_a_code_that_opens_the_enrolment(client, db, django_user_model):
-    output = run_officer("create", "hn.moi", "--office", "01", "--role", "verifier", "--password",
-                         PERSONA_PASSWORD)
+    output = run_officer("create", "hn.moi", "--office", "01", "--role", "verifier", "--password", PERSONA_PASSWORD)
     officer = django_user_model.objects.get(username="hn.moi")
     assert "works once, until" in output
     password_step(client, "hn.moi")
@@ -191,7 +193,8 @@ def test_a_director_issues_a_code_on_the_staff_page(client, hanoi_director, hano
 
 
 def test_only_a_director_of_the_officers_office_issues_codes_and_not_for_themselves(
-        hanoi_director, hcm_verifier, hanoi_verifier, outsider, admin_officer, verified_client):
+    hanoi_director, hcm_verifier, hanoi_verifier, outsider, admin_officer, verified_client
+):
     director = verified_client(hanoi_director)
     assert director.post("/can-bo/nhan-su/hcm.verifier/ma-kich-hoat/").status_code == 404
     assert director.post("/can-bo/nhan-su/hn.director/ma-kich-hoat/").status_code == 403
@@ -202,8 +205,7 @@ def test_only_a_director_of_the_officers_office_issues_codes_and_not_for_themsel
     assert not EnrolmentCode.objects.exists()
 
 
-def test_only_an_administrator_resets_an_administrators_authenticator(hanoi_director, hanoi_verifier,
-                                                                       verified_client):
+def test_only_an_administrator_resets_an_administrators_authenticator(hanoi_director, hanoi_verifier, verified_client):
     RoleAssignment.objects.create(user=hanoi_verifier, office=hanoi_verifier.office, role=Role.ADMIN)
     director = verified_client(hanoi_director)
     assert "/can-bo/nhan-su/hn.verifier/ma-kich-hoat/" not in director.get(STAFF).content.decode()
@@ -211,5 +213,6 @@ def test_only_an_administrator_resets_an_administrators_authenticator(hanoi_dire
     assert not EnrolmentCode.objects.exists()
     # Once the administrator role has ended, the director hands codes over again.
     RoleAssignment.objects.filter(user=hanoi_verifier, role=Role.ADMIN).update(
-        ends_on=timezone.localdate() - timedelta(days=1))
+        ends_on=timezone.localdate() - timedelta(days=1)
+    )
     assert director.post("/can-bo/nhan-su/hn.verifier/ma-kich-hoat/").status_code == 200

@@ -22,8 +22,12 @@ def reset(client, username: str, phone: str, **extra):
 
 
 def confirm(client, username: str, code: str, new_password: str = NEW_PASSWORD, **extra):
-    return client.post(CONFIRM, {"username": username, "code": code, "new_password": new_password},
-                       content_type="application/json", **extra)
+    return client.post(
+        CONFIRM,
+        {"username": username, "code": code, "new_password": new_password},
+        content_type="application/json",
+        **extra,
+    )
 
 
 def login(client, username: str, password: str):
@@ -188,8 +192,12 @@ def test_the_new_password_may_not_be_the_personal_id_or_the_birth_date(client, c
 def test_a_reset_also_ends_an_expired_initial_password_and_a_lock(client, citizen, settings):
     settings.GDDT_ACCOUNT_FAILURE_LIMIT = 2
     for address in ("192.0.2.1", "192.0.2.2"):
-        client.post(LOGIN, {"username": citizen.personal_id, "password": "wrong-password"},
-                    content_type="application/json", REMOTE_ADDR=address)
+        client.post(
+            LOGIN,
+            {"username": citizen.personal_id, "password": "wrong-password"},
+            content_type="application/json",
+            REMOTE_ADDR=address,
+        )
     assert login(client, citizen.personal_id, citizen.password).status_code == 429
     reset(client, citizen.personal_id, citizen.user.phone)
     [code] = sent_codes(citizen.user.phone)

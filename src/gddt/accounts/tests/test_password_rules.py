@@ -27,8 +27,9 @@ def born_17_may_1990(citizen):
     return citizen
 
 
-@pytest.mark.parametrize("written", ["17051990", "1990-05-17", "170590", "17/05/1990", "17.05.90", "19900517",
-                                     "Sinh17-05-1990!", "1751990"])
+@pytest.mark.parametrize(
+    "written", ["17051990", "1990-05-17", "170590", "17/05/1990", "17.05.90", "19900517", "Sinh17-05-1990!", "1751990"]
+)
 def test_the_birth_date_in_any_common_form_is_refused(born_17_may_1990, written):
     assert refusals(written, born_17_may_1990.user)
 
@@ -36,8 +37,14 @@ def test_the_birth_date_in_any_common_form_is_refused(born_17_may_1990, written)
 def test_the_personal_id_insurance_number_and_phone_are_refused(citizen):
     user = citizen.user
     phone = user.phone
-    for password in (citizen.personal_id, f"Id{citizen.personal_id}!", citizen.bhxh_code, phone,
-                     "+84" + phone[1:], f"Goi{phone}"):
+    for password in (
+        citizen.personal_id,
+        f"Id{citizen.personal_id}!",
+        citizen.bhxh_code,
+        phone,
+        "+84" + phone[1:],
+        f"Goi{phone}",
+    ):
         assert refusals(password, user), password
 
 
@@ -50,8 +57,9 @@ def test_a_citizen_needs_eight_characters_and_an_officer_ten(citizen, hanoi_veri
 
 
 def test_every_message_is_vietnamese_in_vietnamese(citizen):
-    messages = refusals("123", citizen.user) + refusals("password", citizen.user) + refusals(citizen.personal_id,
-                                                                                            citizen.user)
+    messages = (
+        refusals("123", citizen.user) + refusals("password", citizen.user) + refusals(citizen.personal_id, citizen.user)
+    )
     assert len(messages) >= 4
     english = {"This password is too short", "too common", "entirely numeric", "only digits", "contains your"}
     assert not [m for m in messages if any(word in m for word in english)], messages

@@ -29,7 +29,9 @@ def test_a_full_sign_in_is_recorded_with_the_address(client, hanoi_verifier):
     client.post(CODE, {"code": totp_code(device)})
     events = sign_in_events()
     assert [(e.action, e.actor, e.target) for e in events] == [
-        ("sign_in.password", hanoi_verifier, "hn.verifier"), ("sign_in", hanoi_verifier, "hn.verifier")]
+        ("sign_in.password", hanoi_verifier, "hn.verifier"),
+        ("sign_in", hanoi_verifier, "hn.verifier"),
+    ]
     assert all(e.client_ip == "127.0.0.1" and e.office == hanoi_verifier.office for e in events)
 
 
@@ -68,8 +70,10 @@ def test_second_factor_failures_are_recorded(client, hanoi_verifier):
     client.post(CODE, {"code": wrong})
     client.post(CODE, {"code": totp_code(device)})  # too soon after a wrong one: throttled
     failures = list(AuditEvent.objects.filter(action="otp.fail").order_by("id"))
-    assert [e.detail for e in failures] == [{"step": "sign_in", "reason": "wrong"},
-                                            {"step": "sign_in", "reason": "throttled"}]
+    assert [e.detail for e in failures] == [
+        {"step": "sign_in", "reason": "wrong"},
+        {"step": "sign_in", "reason": "throttled"},
+    ]
     assert all(e.actor == hanoi_verifier for e in failures)
     assert wrong not in everything_recorded()
     assert not AuditEvent.objects.filter(action="sign_in").exists()

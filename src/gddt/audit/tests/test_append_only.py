@@ -10,8 +10,9 @@ from gddt.audit.services import audit_record
 
 @pytest.fixture
 def event(db, hanoi_verifier, adult_dossier):
-    return audit_record(action="dossier.view", actor=hanoi_verifier, office=hanoi_verifier.office,
-                        dossier=adult_dossier)
+    return audit_record(
+        action="dossier.view", actor=hanoi_verifier, office=hanoi_verifier.office, dossier=adult_dossier
+    )
 
 
 def test_an_event_cannot_be_saved_again(event):

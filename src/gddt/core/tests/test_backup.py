@@ -21,33 +21,43 @@ from gddt_testing.factories import adult_data, jpeg_bytes
 
 
 def node_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR"}
-           and not k.startswith("GDDT_S3") and k != "GDDT_STORAGE"}
-    env.update(GDDT_DATA_DIR=str(data_dir), GDDT_SCHEDULER_SECONDS="3600",
-               GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR="100000")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR"} and not k.startswith("GDDT_S3") and k != "GDDT_STORAGE"
+    }
+    env.update(
+        GDDT_DATA_DIR=str(data_dir), GDDT_SCHEDULER_SECONDS="3600", GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR="100000"
+    )
     return env
 
 
 def gddt(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gddt.cli", *args], env=node_env(data_dir), capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gddt.cli", *args], env=node_env(data_dir), capture_output=True, text=True, timeout=300
+    )
 
 
 def documents_by_sha256(data_dir: Path) -> tuple[int, list[tuple[str, str, str]]]:
     """(dossiers, [(dossier number, file, sha256)]) read straight from a data dir's database."""
     with sqlite3.connect(data_dir / "gddt.sqlite3") as db:
         dossiers = db.execute("SELECT count(*) FROM registrations_dossier").fetchone()[0]
-        rows = db.execute("SELECT d.number, doc.file, doc.sha256 FROM registrations_document doc "
-                          "JOIN registrations_dossier d ON d.id = doc.dossier_id").fetchall()
+        rows = db.execute(
+            "SELECT d.number, doc.file, doc.sha256 FROM registrations_document doc "
+            "JOIN registrations_dossier d ON d.id = doc.dossier_id"
+        ).fetchall()
     return dossiers, rows
 
 
 def test_a_backup_taken_under_load_restores_every_dossier_with_its_documents(tmp_path):
     source, restored = tmp_path / "source", tmp_path / "restored"
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gddt.cli", "serve", "--port", str(port), "--workers", "2",
-                               "--no-worker"], env=node_env(source), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gddt.cli", "serve", "--port", str(port), "--workers", "2", "--no-worker"],
+        env=node_env(source),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     stop = threading.Event()
     submitted: list[str] = []
@@ -56,16 +66,18 @@ def test_a_backup_taken_under_load_restores_every_dossier_with_its_documents(tmp
     def load() -> None:
         with httpx.Client(base_url=base, timeout=60) as client:
             while not stop.is_set():
-                files = {kind: (f"{kind}.jpg", jpeg_bytes(color=(len(submitted) % 250, 90, 30)), "image/jpeg")
-                         for kind in ("id_front", "portrait")}
-                response = client.post("/api/v1/registrations", data={"data": json.dumps(adult_data())},
-                                       files=files)
+                files = {
+                    kind: (f"{kind}.jpg", jpeg_bytes(color=(len(submitted) % 250, 90, 30)), "image/jpeg")
+                    for kind in ("id_front", "portrait")
+                }
+                response = client.post("/api/v1/registrations", data={"data": json.dumps(adult_data())}, files=files)
                 if response.status_code == 201:
                     submitted.append(response.json()["dossier_no"])
                 else:
                     failures.append(f"{response.status_code} {response.text[:200]}")
 
     try:
+
         def healthy() -> bool:
             try:
                 return httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200

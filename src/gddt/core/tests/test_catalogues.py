@@ -43,11 +43,19 @@ def test_the_committed_mo_is_the_compiled_po(po, tmp_path):
 @pytest.mark.parametrize("po", CATALOGUES, ids=IDS)
 def test_no_vietnamese_entry_is_empty_or_fuzzy(po):
     english = {**os.environ, "LC_ALL": "C"}
-    statistics = subprocess.run([_gettext_tool("msgfmt"), "--statistics", "-o", os.devnull, str(po)], check=True,
-                                capture_output=True, text=True, env=english).stderr.strip()
+    statistics = subprocess.run(
+        [_gettext_tool("msgfmt"), "--statistics", "-o", os.devnull, str(po)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=english,
+    ).stderr.strip()
     # e.g. "212 translated messages." or "210 translated messages, 1 fuzzy translation, 1 untranslated message."
     if "," in statistics or "translated" not in statistics:
-        left = "".join(subprocess.run([_gettext_tool("msgattrib"), option, "--no-location", str(po)],
-                                      capture_output=True, text=True).stdout
-                       for option in ("--untranslated", "--only-fuzzy"))
+        left = "".join(
+            subprocess.run(
+                [_gettext_tool("msgattrib"), option, "--no-location", str(po)], capture_output=True, text=True
+            ).stdout
+            for option in ("--untranslated", "--only-fuzzy")
+        )
         pytest.fail(f"{po.relative_to(PACKAGE)}: {statistics}\n{left}")

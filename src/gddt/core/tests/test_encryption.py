@@ -84,7 +84,8 @@ def test_each_file_has_its_own_data_key_and_a_png_is_sealed_too():
 
 
 def test_a_wrong_master_key_is_a_clear_error_naming_the_file_and_the_start_is_refused(
-        dossier_with_photos, hcm_verifier, settings):
+    dossier_with_photos, hcm_verifier, settings
+):
     settings.GDDT_DATA_KEY = new_key()
     portrait = dossier_with_photos.documents.get(kind="portrait")
     response = officer_client(hcm_verifier).get(page_url(dossier_with_photos, "document", kind="portrait"))
@@ -125,7 +126,8 @@ def key_ids(private: Path, names: list[str]) -> list[str | None]:
 
 
 def test_rotation_interrupted_and_resumed_rewraps_every_key_and_leaves_the_bodies(
-        dossier_with_photos, private, settings, hcm_verifier):
+    dossier_with_photos, private, settings, hcm_verifier
+):
     old, new = settings.GDDT_DATA_KEY, new_key()
     names = sorted(dossier_with_photos.documents.values_list("file", flat=True))
     before = {name: (private / name).read_bytes() for name in names}
@@ -145,8 +147,10 @@ def test_rotation_interrupted_and_resumed_rewraps_every_key_and_leaves_the_bodie
             raise KeyboardInterrupt
         return original(self, name, ring=ring)
 
-    with mock.patch.object(EncryptedStorage, "rewrap", stopped_after_one), \
-            pytest.raises(CommandError, match="interrupted after 1 documents"):
+    with (
+        mock.patch.object(EncryptedStorage, "rewrap", stopped_after_one),
+        pytest.raises(CommandError, match="interrupted after 1 documents"),
+    ):
         rotate()
     assert sorted(key_ids(private, names)).count(encryption.key_id(new).hex()) == 1
 
@@ -155,7 +159,7 @@ def test_rotation_interrupted_and_resumed_rewraps_every_key_and_leaves_the_bodie
     assert key_ids(private, names) == [encryption.key_id(new).hex()] * 3
     for name in names:
         after = (private / name).read_bytes()
-        assert after[encryption.KEY_SLOT.stop:] == before[name][encryption.KEY_SLOT.stop:]  # body untouched
+        assert after[encryption.KEY_SLOT.stop :] == before[name][encryption.KEY_SLOT.stop :]  # body untouched
         assert os.stat(private / name).st_ino == inodes[name]  # the header rewritten in place
     assert "3 current" in rotate()[0]  # run again: nothing to do
 
@@ -196,8 +200,13 @@ def test_keys_generate_prints_a_key_the_settings_accept():
 def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("GDDT_", "DATABASE_URL"))}
     environment |= {"GDDT_DATA_DIR": str(tmp_path / "node"), **env}
-    return subprocess.run([sys.executable, "-m", "gddt.cli", "check", "--system-only"], env=environment,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gddt.cli", "check", "--system-only"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_malformed_or_missing_master_key_stops_the_start_naming_the_variable(tmp_path):
@@ -241,7 +250,7 @@ def test_on_s3_the_objects_hold_no_image_and_rotation_rewrites_them_whole(s3, se
     assert "3 current" in rotate()[0]
     for name in names:
         assert encryption.sealed_key_id(body(name)) == encryption.key_id(new).hex()
-        assert body(name)[encryption.KEY_SLOT.stop:] == before[name][encryption.KEY_SLOT.stop:]
+        assert body(name)[encryption.KEY_SLOT.stop :] == before[name][encryption.KEY_SLOT.stop :]
         assert api.head_object(Bucket=s3.bucket, Key=name)["ServerSideEncryption"] == "AES256"
     assert s3.keys() == names  # replaced under the same names, nothing added
     settings.GDDT_DATA_KEY_PREVIOUS = []

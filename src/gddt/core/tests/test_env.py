@@ -8,8 +8,10 @@ from django.core.exceptions import ImproperlyConfigured
 from gddt.core.env import env_bool, env_choice, env_int, env_list, env_str
 
 
-@pytest.mark.parametrize("value,expected", [("true", True), ("TRUE", True), ("True", True),
-                                            ("false", False), ("FALSE", False), ("False", False)])
+@pytest.mark.parametrize(
+    "value,expected",
+    [("true", True), ("TRUE", True), ("True", True), ("false", False), ("FALSE", False), ("False", False)],
+)
 def test_booleans_are_true_or_false_in_any_case(monkeypatch, value, expected):
     monkeypatch.setenv("GDDT_X", value)
     assert env_bool("GDDT_X", not expected) is expected
@@ -92,12 +94,21 @@ def _is_environ(node: ast.expr) -> bool:
 
 def test_the_scan_finds_the_settings_and_the_serve_command():
     found = environment_variables_read()
-    assert {"GDDT_DATA_DIR", "DATABASE_URL", "GDDT_DEBUG", "GDDT_SECURE_COOKIES", "GDDT_LOG_LEVEL",
-            "GDDT_WEB_WORKERS"} <= set(found)
+    assert {
+        "GDDT_DATA_DIR",
+        "DATABASE_URL",
+        "GDDT_DEBUG",
+        "GDDT_SECURE_COOKIES",
+        "GDDT_LOG_LEVEL",
+        "GDDT_WEB_WORKERS",
+    } <= set(found)
 
 
 def test_every_environment_variable_the_code_reads_is_documented():
     docs = "\n".join(path.read_text(encoding="utf-8") for path in DOCS)
-    missing = {name: where for name, where in environment_variables_read().items()
-               if not re.search(rf"(?<![A-Z0-9_]){re.escape(name)}(?![A-Z0-9_])", docs)}
+    missing = {
+        name: where
+        for name, where in environment_variables_read().items()
+        if not re.search(rf"(?<![A-Z0-9_]){re.escape(name)}(?![A-Z0-9_])", docs)
+    }
     assert missing == {}, "document these in README.md (Configuration) or docs/operator.md"

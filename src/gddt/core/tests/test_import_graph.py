@@ -42,8 +42,7 @@ def _imported(*, module: str, path: Path, known: set[str]) -> set[str]:
                 source = ".".join([*base, node.module] if node.module else base)
             else:
                 source = node.module or ""
-            names = [f"{source}.{alias.name}" if f"{source}.{alias.name}" in known else source
-                     for alias in node.names]
+            names = [f"{source}.{alias.name}" if f"{source}.{alias.name}" in known else source for alias in node.names]
         else:
             continue
         for name in names:
@@ -58,8 +57,11 @@ def _graph() -> dict[str, set[str]]:
     """Every module of the package except tests and migrations, with the project modules it imports."""
     sources = _sources()
     known = set(sources)
-    return {module: _imported(module=module, path=path, known=known)
-            for module, path in sources.items() if not (_is_test_support(path) or _is_migration(path))}
+    return {
+        module: _imported(module=module, path=path, known=known)
+        for module, path in sources.items()
+        if not (_is_test_support(path) or _is_migration(path))
+    }
 
 
 def _app(module: str) -> str:
@@ -121,11 +123,15 @@ def _closed_path(graph: dict[str, set[str]], component: list[str]) -> list[str]:
 def test_the_walk_sees_imports_inside_functions_and_relative_ones(tmp_path):
     source = tmp_path / "gddt" / "shop" / "views.py"
     source.parent.mkdir(parents=True)
-    source.write_text("from . import models\n\n\ndef buy():\n    from gddt.shop.services import pay\n"
-                      "    import gddt.core\n")
+    source.write_text(
+        "from . import models\n\n\ndef buy():\n    from gddt.shop.services import pay\n    import gddt.core\n"
+    )
     known = {"gddt.core", "gddt.shop", "gddt.shop.models", "gddt.shop.services", "gddt.shop.views"}
     assert _imported(module="gddt.shop.views", path=source, known=known) == {
-        "gddt.shop.models", "gddt.shop.services", "gddt.core"}
+        "gddt.shop.models",
+        "gddt.shop.services",
+        "gddt.core",
+    }
 
 
 def test_a_circle_is_found_and_shown():
@@ -141,8 +147,13 @@ def test_the_walk_covers_the_package():
 
 def test_core_imports_no_app():
     graph = _graph()
-    arrows = sorted(f"{module} -> {target}" for module, targets in graph.items() if _app(module) == "core"
-                    for target in targets if _app(target) != "core")
+    arrows = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if _app(module) == "core"
+        for target in targets
+        if _app(target) != "core"
+    )
     assert arrows == [], "core must not know the apps; let the app register with core instead:\n" + "\n".join(arrows)
 
 
@@ -151,9 +162,13 @@ def test_migrations_import_no_project_code():
     the models modules may appear, for the callables that makemigrations itself writes (an `upload_to`)."""
     sources = _sources()
     known = set(sources)
-    arrows = sorted(f"{module} -> {target}" for module, path in sources.items() if _is_migration(path)
-                    for target in _imported(module=module, path=path, known=known)
-                    if not target.endswith(".models"))
+    arrows = sorted(
+        f"{module} -> {target}"
+        for module, path in sources.items()
+        if _is_migration(path)
+        for target in _imported(module=module, path=path, known=known)
+        if not target.endswith(".models")
+    )
     assert arrows == [], "migrations use apps.get_model and their own copy of data:\n" + "\n".join(arrows)
 
 

@@ -79,11 +79,11 @@ def test_dossiers_by_status_transitions_and_the_sms_queue_come_from_the_database
         response = client.post("/api/v1/registrations", data=adult_data(), content_type="application/json")
         assert response.status_code == 201
     after = scrape(client)
-    submitted = value(after, "gddt_dossiers", status="submitted") - value(before, "gddt_dossiers",
-                                                                          status="submitted")
+    submitted = value(after, "gddt_dossiers", status="submitted") - value(before, "gddt_dossiers", status="submitted")
     assert submitted == 2
-    transitions = (value(after, "gddt_dossier_transitions_total", action="submit")
-                   - value(before, "gddt_dossier_transitions_total", action="submit"))
+    transitions = value(after, "gddt_dossier_transitions_total", action="submit") - value(
+        before, "gddt_dossier_transitions_total", action="submit"
+    )
     assert transitions == submitted  # counted once committed
     assert value(after, "gddt_sms_queue_depth") >= submitted
     assert value(after, "gddt_sms_oldest_pending_seconds") >= 0

@@ -63,10 +63,12 @@ def test_the_rule_recognises_a_plain_index_and_a_concurrent_one():
         operations = [migrations.AddIndex(model_name="requiredcomponent", index=index)]
 
     assert offending(Plain("0099_x", "registrations"), "registrations") == [
-        "AddIndex on dossier: use AddIndexConcurrently"]
+        "AddIndex on dossier: use AddIndexConcurrently"
+    ]
     assert offending(Concurrent("0099_x", "registrations"), "registrations") == []
     assert offending(ConcurrentInATransaction("0099_x", "registrations"), "registrations") == [
-        "AddIndexConcurrently on dossier needs `atomic = False` on the migration"]
+        "AddIndexConcurrently on dossier needs `atomic = False` on the migration"
+    ]
     assert offending(OtherTable("0099_x", "registrations"), "registrations") == []
 
 
@@ -91,5 +93,6 @@ def test_the_operations_build_and_drop_an_index_on_this_database_outside_a_trans
     finally:
         with connection.schema_editor(atomic=False) as editor:
             schema.RemoveIndexConcurrently(model_name="dossier", name="dossier_test_concurrent").database_forwards(
-                "registrations", editor, after, state)
+                "registrations", editor, after, state
+            )
     assert "dossier_test_concurrent" not in indexes()

@@ -62,15 +62,25 @@ class Node:
 
 
 def node_env(s3: S3Server, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("GDDT_") and k not in {"DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GDDT_") and k not in {"DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR"}
+    }
     env.update(s3.env())
-    env.update(DATABASE_URL=database_url(), GDDT_DATA_DIR=str(data_dir), GDDT_SECRET_KEY=SECRET_KEY,
-               GDDT_DATA_KEY=DATA_KEY,
-               GDDT_OIDC_PRIVATE_KEY=settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"],
-               GDDT_STATUS_LOOKUPS_PER_WINDOW=str(LOOKUPS), GDDT_LOGIN_FAILURE_LIMIT=str(LOGIN_FAILURES),
-               GDDT_SCHEDULER_SECONDS=str(PERIOD), GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR="1000",
-               GDDT_SMS_POLL_SECONDS="0.2", GDDT_METRICS_TOKEN="metrics-token")
+    env.update(
+        DATABASE_URL=database_url(),
+        GDDT_DATA_DIR=str(data_dir),
+        GDDT_SECRET_KEY=SECRET_KEY,
+        GDDT_DATA_KEY=DATA_KEY,
+        GDDT_OIDC_PRIVATE_KEY=settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"],
+        GDDT_STATUS_LOOKUPS_PER_WINDOW=str(LOOKUPS),
+        GDDT_LOGIN_FAILURE_LIMIT=str(LOGIN_FAILURES),
+        GDDT_SCHEDULER_SECONDS=str(PERIOD),
+        GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR="1000",
+        GDDT_SMS_POLL_SECONDS="0.2",
+        GDDT_METRICS_TOKEN="metrics-token",
+    )
     return env
 
 
@@ -78,15 +88,28 @@ def start(name: str, tmp_path: Path, s3: S3Server, *args: str) -> Node:
     data_dir = tmp_path / name
     log = tmp_path / f"{name}.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "gddt.cli", *args], env=node_env(s3, data_dir),
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gddt.cli", *args], env=node_env(s3, data_dir), stdout=out, stderr=subprocess.STDOUT
+        )
     return Node(name=name, data_dir=data_dir, process=process, log=log)
 
 
 def web_node(name: str, tmp_path: Path, s3: S3Server) -> Node:
     port = free_port()
-    node = start(name, tmp_path, s3, "serve", "--no-worker", "--no-init", "--host", "127.0.0.1",
-                 "--port", str(port), "--workers", "1")
+    node = start(
+        name,
+        tmp_path,
+        s3,
+        "serve",
+        "--no-worker",
+        "--no-init",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    )
     node.base = f"http://127.0.0.1:{port}"
     return node
 
@@ -142,8 +165,10 @@ def csrf_token(client: httpx.Client, url: str) -> str:
 
 
 def photos() -> dict[str, tuple[str, bytes, str]]:
-    return {kind: (f"{kind}.jpg", jpeg_bytes(color=(i * 60, 90, 160)), "image/jpeg")
-            for i, kind in enumerate(("id_front", "id_back", "portrait"))}
+    return {
+        kind: (f"{kind}.jpg", jpeg_bytes(color=(i * 60, 90, 160)), "image/jpeg")
+        for i, kind in enumerate(("id_front", "id_back", "portrait"))
+    }
 
 
 def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_approver, hcm_verifier, tmp_path):
@@ -153,15 +178,26 @@ def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_appr
     # --- registered with photos on A; the same Idempotency-Key on B answers the same dossier -------------------
     data = adult_data()
     files = photos()
-    first = httpx.post(f"{a.base}/api/v1/registrations", data={"data": json.dumps(data)}, files=files,
-                       headers={"Idempotency-Key": "multi-node-1"}, timeout=60)
+    first = httpx.post(
+        f"{a.base}/api/v1/registrations",
+        data={"data": json.dumps(data)},
+        files=files,
+        headers={"Idempotency-Key": "multi-node-1"},
+        timeout=60,
+    )
     assert first.status_code == 201, first.text
     number = first.json()["dossier_no"]
-    retry = httpx.post(f"{b.base}/api/v1/registrations", data={"data": json.dumps(data)}, files=files,
-                       headers={"Idempotency-Key": "multi-node-1"}, timeout=60)
+    retry = httpx.post(
+        f"{b.base}/api/v1/registrations",
+        data={"data": json.dumps(data)},
+        files=files,
+        headers={"Idempotency-Key": "multi-node-1"},
+        timeout=60,
+    )
     assert retry.status_code == 201 and retry.json() == first.json()
-    other = httpx.post(f"{b.base}/api/v1/registrations", json=adult_data(),
-                       headers={"Idempotency-Key": "multi-node-1"}, timeout=60)
+    other = httpx.post(
+        f"{b.base}/api/v1/registrations", json=adult_data(), headers={"Idempotency-Key": "multi-node-1"}, timeout=60
+    )
     assert other.status_code == 422
     dossier = Dossier.objects.get()  # one dossier, whichever node answered
     stored = sorted(Document.objects.filter(dossier=dossier).values_list("file", flat=True))
@@ -170,9 +206,14 @@ def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_appr
     # --- the status look-up limit counts both nodes' look-ups ---------------------------------------------------
     for _attempt in range(2):  # a second try only if the 10-minute window turned over meanwhile
         window = int(time.time()) // 600
-        answers = [httpx.get(f"{(a, b)[i % 2].base}/api/v1/registrations/{number}",
-                             params={"verify": data["personal_id"]}, timeout=10).status_code
-                   for i in range(LOOKUPS + 1)]
+        answers = [
+            httpx.get(
+                f"{(a, b)[i % 2].base}/api/v1/registrations/{number}",
+                params={"verify": data["personal_id"]},
+                timeout=10,
+            ).status_code
+            for i in range(LOOKUPS + 1)
+        ]
         if int(time.time()) // 600 == window:
             break
     assert answers == [200] * LOOKUPS + [429]
@@ -181,12 +222,15 @@ def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_appr
     device = TOTPDevice.objects.create(user=hanoi_verifier, name="phone", confirmed=True)
     with httpx.Client(timeout=30) as browser:  # one cookie jar: cookies for 127.0.0.1 go to both ports
         token = csrf_token(browser, f"{a.base}/can-bo/dang-nhap/")
-        step = browser.post(f"{a.base}/can-bo/dang-nhap/", data={
-            "csrfmiddlewaretoken": token, "username": "hn.verifier", "password": PERSONA_PASSWORD})
+        step = browser.post(
+            f"{a.base}/can-bo/dang-nhap/",
+            data={"csrfmiddlewaretoken": token, "username": "hn.verifier", "password": PERSONA_PASSWORD},
+        )
         assert step.status_code == 302 and step.headers["Location"].endswith("/can-bo/dang-nhap/ma-xac-thuc/")
         token = csrf_token(browser, f"{b.base}/can-bo/dang-nhap/ma-xac-thuc/")
-        signed_in = browser.post(f"{b.base}/can-bo/dang-nhap/ma-xac-thuc/", data={
-            "csrfmiddlewaretoken": token, "code": totp_code(device)})
+        signed_in = browser.post(
+            f"{b.base}/can-bo/dang-nhap/ma-xac-thuc/", data={"csrfmiddlewaretoken": token, "code": totp_code(device)}
+        )
         assert signed_in.status_code == 302, signed_in.text[:500]
         for node in (a, b):
             page = browser.get(f"{node.base}/can-bo/ho-so/{number}/")
@@ -204,8 +248,12 @@ def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_appr
     # --- signed, verified and approved through B ---------------------------------------------------------------
     verifier = {"Authorization": f"Bearer {api_token_create(user=hanoi_verifier)}"}
     approver = {"Authorization": f"Bearer {api_token_create(user=hanoi_approver)}"}
-    scan = httpx.put(f"{b.base}/api/v1/office/dossiers/{number}/documents/signed_declaration", headers=verifier,
-                     files={"file": ("scan.jpg", jpeg_bytes(color=(240, 240, 240)), "image/jpeg")}, timeout=60)
+    scan = httpx.put(
+        f"{b.base}/api/v1/office/dossiers/{number}/documents/signed_declaration",
+        headers=verifier,
+        files={"file": ("scan.jpg", jpeg_bytes(color=(240, 240, 240)), "image/jpeg")},
+        timeout=60,
+    )
     assert scan.status_code == 200, scan.text
     verified = httpx.post(f"{b.base}/api/v1/office/dossiers/{number}/verify", headers=verifier, timeout=30)
     assert verified.status_code == 200, verified.text
@@ -222,6 +270,7 @@ def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_appr
             return False
         lines = [json.loads(line) for line in sms_file.read_text().splitlines()]
         return len([line for line in lines if line["to"] == data["phone"]]) >= 2
+
     assert wait_for(both_sent, 60), sms_file.read_text() if sms_file.exists() else "no SMS file"
     assert not (a.data_dir / "sms.jsonl").exists() and not (b.data_dir / "sms.jsonl").exists()
 
@@ -230,12 +279,16 @@ def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_appr
         for i in range(LOGIN_FAILURES):
             node = (a, b)[i % 2]
             token = csrf_token(browser, f"{node.base}/can-bo/dang-nhap/")
-            wrong = browser.post(f"{node.base}/can-bo/dang-nhap/", data={
-                "csrfmiddlewaretoken": token, "username": "hcm.verifier", "password": "not the password"})
+            wrong = browser.post(
+                f"{node.base}/can-bo/dang-nhap/",
+                data={"csrfmiddlewaretoken": token, "username": "hcm.verifier", "password": "not the password"},
+            )
             assert wrong.status_code in (200, 429)
         token = csrf_token(browser, f"{b.base}/can-bo/dang-nhap/")
-        locked = browser.post(f"{b.base}/can-bo/dang-nhap/", data={
-            "csrfmiddlewaretoken": token, "username": "hcm.verifier", "password": PERSONA_PASSWORD})
+        locked = browser.post(
+            f"{b.base}/can-bo/dang-nhap/",
+            data={"csrfmiddlewaretoken": token, "username": "hcm.verifier", "password": PERSONA_PASSWORD},
+        )
         assert locked.status_code == 429  # even the right password, on the other node
 
     # --- the scheduler: each job once per slot, whichever worker comes first ------------------------------------
@@ -247,8 +300,11 @@ def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_appr
 
     # --- nothing stays on the web nodes' disks: no photo, no temporary file --------------------------------------
     for node in (a, b):
-        left = [str(path.relative_to(node.data_dir)) for path in node.data_dir.rglob("*")
-                if path.is_file() and path.parent.name != "metrics"]
+        left = [
+            str(path.relative_to(node.data_dir))
+            for path in node.data_dir.rglob("*")
+            if path.is_file() and path.parent.name != "metrics"
+        ]
         assert left == [], (node.name, left)
     for node in (a, b, worker):
         log = node.log.read_text()

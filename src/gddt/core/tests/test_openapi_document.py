@@ -29,8 +29,9 @@ def test_every_error_answer_is_a_problem_in_application_problem_json(document):
     for name, operation in _operations(document):
         for code, answer in operation["responses"].items():
             if int(code) >= 400 and int(code) != 414:
-                assert answer["content"] == {"application/problem+json": {"schema": {
-                    "$ref": "#/components/schemas/Problem"}}}, (name, code)
+                assert answer["content"] == {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }, (name, code)
                 assert answer["description"], (name, code)
 
 
@@ -45,9 +46,13 @@ def test_every_operation_describes_414_and_400_wherever_a_body_or_header_can_be_
 
 
 def test_every_change_of_a_dossier_describes_if_match_and_its_answer_the_etag(document):
-    changes = [(name, op) for name, op in _operations(document)
-               if name.split()[0] in ("PATCH", "PUT", "POST") and "/office/dossiers/{dossier_no}" in name
-               and "/account/" not in name]
+    changes = [
+        (name, op)
+        for name, op in _operations(document)
+        if name.split()[0] in ("PATCH", "PUT", "POST")
+        and "/office/dossiers/{dossier_no}" in name
+        and "/account/" not in name
+    ]
     assert len(changes) >= 6
     for name, operation in changes:
         [if_match] = [p for p in operation["parameters"] if p["name"] == "If-Match"]
@@ -85,12 +90,15 @@ def test_the_answer_check_accepts_a_documented_answer():
     _check(200, "application/json", b'[{"code": "01", "name": "BHXH", "parent_code": null, "province_code": "01"}]')
 
 
-@pytest.mark.parametrize(("status", "content_type", "body", "why"), [
-    (201, "application/json", b"[]", "status 201 is not documented"),
-    (200, "text/html", b"<p>", "answered text/html"),
-    (200, "application/json", b'[{"code": 1}]', "does not match the document"),
-    (200, "application/json", b"not json", "not JSON"),
-])
+@pytest.mark.parametrize(
+    ("status", "content_type", "body", "why"),
+    [
+        (201, "application/json", b"[]", "status 201 is not documented"),
+        (200, "text/html", b"<p>", "answered text/html"),
+        (200, "application/json", b'[{"code": 1}]', "does not match the document"),
+        (200, "application/json", b"not json", "not JSON"),
+    ],
+)
 def test_the_answer_check_refuses_what_the_document_does_not_describe(status, content_type, body, why):
     with pytest.raises(UndocumentedAnswer, match=why):
         _check(status, content_type, body)
@@ -101,8 +109,13 @@ def test_the_answer_check_refuses_a_problem_of_the_wrong_shape_or_content_type()
     with pytest.raises(UndocumentedAnswer, match="answered application/json"):
         _check(409, "application/json", b"{}", method="POST", path=path)
     with pytest.raises(UndocumentedAnswer, match="'code' is a required property"):
-        _check(409, "application/problem+json", b'{"type": "t", "title": "t", "status": 409, "errors": []}',
-               method="POST", path=path)
+        _check(
+            409,
+            "application/problem+json",
+            b'{"type": "t", "title": "t", "status": 409, "errors": []}',
+            method="POST",
+            path=path,
+        )
 
 
 def test_the_answer_check_wants_a_405_for_a_method_the_path_does_not_have():

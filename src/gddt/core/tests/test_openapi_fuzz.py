@@ -50,8 +50,12 @@ def keep_the_test_connection():
 def world(db, hanoi_verifier, hcm_approver) -> World:
     """An officer of every counter role and a director's, a dossier verified by another officer (so that approving,
     rejecting, correcting and supplementing all have something to act on), and an approved citizen."""
-    officer = officer_create(username="fuzz.officer", office=Office.objects.get(code="01"),
-                             roles=["verifier", "approver", "director"], password=PERSONA_PASSWORD)
+    officer = officer_create(
+        username="fuzz.officer",
+        office=Office.objects.get(code="01"),
+        roles=["verifier", "approver", "director"],
+        password=PERSONA_PASSWORD,
+    )
     open_dossier = Dossier.objects.get(pk=registration_submit(data=adult_data(), files={}).dossier_id)
     complete(open_dossier, hanoi_verifier)
     approved = Dossier.objects.get(pk=registration_submit(data=adult_data(), files={}).dossier_id)
@@ -59,8 +63,12 @@ def world(db, hanoi_verifier, hcm_approver) -> World:
     found = services.dossier_for_officer(officer=hcm_approver, dossier_no=approved.number, action="approve")
     approval = services.dossier_approve(officer=hcm_approver, dossier=found, client_ip=None)
     citizen = User.objects.get(username=approval.username)
-    return World(officer_token=api_token_create(user=officer), citizen_token=citizen_token_create(user=citizen),
-                 dossier_no=number_of(open_dossier), approved_no=number_of(approved))
+    return World(
+        officer_token=api_token_create(user=officer),
+        citizen_token=citizen_token_create(user=citizen),
+        dossier_no=number_of(open_dossier),
+        approved_no=number_of(approved),
+    )
 
 
 def _headers(case, world: World) -> dict[str, str]:
@@ -80,5 +88,6 @@ def test_every_operation_never_fails_and_keeps_to_its_document(case, world):
         guide = case.operation.path.endswith("/guide.pdf")
         case.path_parameters["dossier_no"] = world.approved_no if guide else world.dossier_no
     # Schema-valid data may still break a rule JSON Schema cannot say (the personal ID cross-check): a 422 then.
-    case.call_and_validate(headers=_headers(case, world),
-                           excluded_checks=[schemathesis.checks.positive_data_acceptance])
+    case.call_and_validate(
+        headers=_headers(case, world), excluded_checks=[schemathesis.checks.positive_data_acceptance]
+    )

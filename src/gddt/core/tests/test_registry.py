@@ -45,8 +45,11 @@ def _loader(name: str, *after: str) -> ReferenceData:
 
 
 def test_a_loader_waits_for_those_it_needs_and_otherwise_keeps_its_place(monkeypatch):
-    monkeypatch.setattr(registry, "_reference_data", {
-        name: _loader(name, *after) for name, after in [("c", ("b",)), ("a", ()), ("b", ("a",)), ("d", ())]})
+    monkeypatch.setattr(
+        registry,
+        "_reference_data",
+        {name: _loader(name, *after) for name, after in [("c", ("b",)), ("a", ()), ("b", ("a",)), ("d", ())]},
+    )
     assert [loader.name for loader in reference_data_loaders()] == ["a", "b", "c", "d"]
 
 

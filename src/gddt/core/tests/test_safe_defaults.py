@@ -7,16 +7,27 @@ import subprocess
 import sys
 from pathlib import Path
 
-NAMES = ["SITE_URL", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "SECURE_PROXY_SSL_HEADER",
-         "DATABASES"]
+NAMES = [
+    "SITE_URL",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_PROXY_SSL_HEADER",
+    "DATABASES",
+]
 
 
 def settings_with(tmp_path: Path, **env: str) -> dict:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("GDDT_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GDDT_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     clean.update(GDDT_DATA_DIR=str(tmp_path / "data"), **env)
-    code = ("import json; from gddt import settings as s; "
-            f"print(json.dumps({{n: getattr(s, n) for n in {NAMES!r}}}, default=str))")
+    code = (
+        "import json; from gddt import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {NAMES!r}}}, default=str))"
+    )
     done = subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -51,8 +62,9 @@ def test_postgresql_gets_a_statement_timeout_and_optionally_a_pool_instead_of_pe
     plain = settings_with(tmp_path, DATABASE_URL=url)["DATABASES"]["default"]
     assert plain["OPTIONS"]["options"] == "-c statement_timeout=30000"
     assert plain["CONN_MAX_AGE"] == 60 and "pool" not in plain["OPTIONS"]
-    pooled = settings_with(tmp_path, DATABASE_URL=url, GDDT_DB_POOL_SIZE="8",
-                           GDDT_DB_STATEMENT_TIMEOUT="5")["DATABASES"]["default"]
+    pooled = settings_with(tmp_path, DATABASE_URL=url, GDDT_DB_POOL_SIZE="8", GDDT_DB_STATEMENT_TIMEOUT="5")[
+        "DATABASES"
+    ]["default"]
     assert pooled["OPTIONS"]["pool"]["max_size"] == 8
     assert pooled["CONN_MAX_AGE"] == 0  # Django refuses a pool with persistent connections
     assert pooled["OPTIONS"]["options"] == "-c statement_timeout=5000"

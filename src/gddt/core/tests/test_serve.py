@@ -30,8 +30,9 @@ def wait_for(predicate, seconds: float) -> bool:
 
 
 def gddt(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "gddt.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "gddt.cli", *args], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
     return done.stdout
 
 
@@ -43,10 +44,15 @@ def test_serve_answers_delivers_the_sms_and_stops_cleanly_on_sigterm(tmp_path: P
     env.update(GDDT_DATA_DIR=str(tmp_path / "data"), GDDT_SCHEDULER_SECONDS="3600", GDDT_METRICS_TOKEN="metrics-tok")
     server = subprocess.Popen(
         [sys.executable, "-m", "gddt.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=(tmp_path / "stderr").open("w"), text=True)
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=(tmp_path / "stderr").open("w"),
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     secrets_seen: list[str] = []
     try:
+
         def healthy() -> bool:
             try:
                 return httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200
@@ -55,26 +61,42 @@ def test_serve_answers_delivers_the_sms_and_stops_cleanly_on_sigterm(tmp_path: P
 
         assert wait_for(healthy, 120), "the server did not come up"
         data = adult_data()
-        response = httpx.post(f"{base}/api/v1/registrations", json=data, timeout=20,
-                              headers={"Idempotency-Key": "flow-key-1"})
+        response = httpx.post(
+            f"{base}/api/v1/registrations", json=data, timeout=20, headers={"Idempotency-Key": "flow-key-1"}
+        )
         assert response.status_code == 201, response.text
         number = response.json()["dossier_no"]
-        status = httpx.get(f"{base}/api/v1/registrations/{number}", params={"verify": data["personal_id"]},
-                           timeout=10)
+        status = httpx.get(f"{base}/api/v1/registrations/{number}", params={"verify": data["personal_id"]}, timeout=10)
         assert status.status_code == 200
         password = "Mật-khẩu-của-cán-bộ-2026"
         (tmp_path / "password").write_text(password + "\n")
-        gddt(env, "officer", "create", "hn.flow", "--office", "01", "--role", "verifier",
-             "--password-file", str(tmp_path / "password"))
+        gddt(
+            env,
+            "officer",
+            "create",
+            "hn.flow",
+            "--office",
+            "01",
+            "--role",
+            "verifier",
+            "--password-file",
+            str(tmp_path / "password"),
+        )
         token = gddt(env, "officer", "token", "hn.flow").strip().splitlines()[-1].strip()
-        found = httpx.get(f"{base}/api/v1/office/dossiers", params={"q": data["personal_id"]}, timeout=10,
-                          headers={"Authorization": f"Bearer {token}"})
+        found = httpx.get(
+            f"{base}/api/v1/office/dossiers",
+            params={"q": data["personal_id"]},
+            timeout=10,
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert found.status_code == 200, found.text
-        refused = httpx.post(f"{base}/can-bo/dang-nhap/", data={"username": "hn.flow", "password": "wrong-one"},
-                             timeout=10)
+        refused = httpx.post(
+            f"{base}/can-bo/dang-nhap/", data={"username": "hn.flow", "password": "wrong-one"}, timeout=10
+        )
         assert refused.status_code in (200, 403)  # a page again (or CSRF's refusal): no sign-in either way
-        citizen = httpx.post(f"{base}/api/v1/auth/login", json={"username": data["personal_id"],
-                                                                 "password": password}, timeout=10)
+        citizen = httpx.post(
+            f"{base}/api/v1/auth/login", json={"username": data["personal_id"], "password": password}, timeout=10
+        )
         assert citizen.status_code == 401
         metrics = httpx.get(f"{base}/metrics", headers={"Authorization": "Bearer metrics-tok"}, timeout=10)
         assert metrics.status_code == 200 and "gddt_http_requests_total" in metrics.text
@@ -82,8 +104,18 @@ def test_serve_answers_delivers_the_sms_and_stops_cleanly_on_sigterm(tmp_path: P
         assert wait_for(lambda: sms_file.exists() and number in sms_file.read_text(), 30), "no SMS delivered"
         assert [json.loads(line)["to"] for line in sms_file.read_text().splitlines()] == ["0912345678"]
         assert httpx.get(f"{base}/static/gddt/site.css", timeout=5).status_code == 200
-        secrets_seen = [data["personal_id"], data["phone"], data["phone"][1:], password, "wrong-one", token,
-                        token[len("gddt_"):], "metrics-tok", "verify=", "q="]
+        secrets_seen = [
+            data["personal_id"],
+            data["phone"],
+            data["phone"][1:],
+            password,
+            "wrong-one",
+            token,
+            token[len("gddt_") :],
+            "metrics-tok",
+            "verify=",
+            "q=",
+        ]
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -99,13 +131,19 @@ def test_serve_answers_delivers_the_sms_and_stops_cleanly_on_sigterm(tmp_path: P
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
     assert any(line["message"] == "POST /api/v1/registrations 201" and line.get("request_id") for line in access)
     requests = [line for line in lines if line["logger"] == "gddt.request"]
-    assert any(line["route"] == "/api/v1/registrations/<dossier_no>" and line["status"] == 200
-               and isinstance(line["duration_ms"], float) for line in requests)
+    assert any(
+        line["route"] == "/api/v1/registrations/<dossier_no>"
+        and line["status"] == 200
+        and isinstance(line["duration_ms"], float)
+        for line in requests
+    )
     assert {line["request_id"] for line in requests} <= {line.get("request_id") for line in access}
     assert secrets_seen and [seen for seen in secrets_seen if seen in output + errors] == []
     # What the service created is its own alone: 0600 files in 0700 folders (database, SMS file, keys, metrics).
-    loose = [f"{path.relative_to(tmp_path)} {oct(path.stat().st_mode & 0o777)}"
-             for path in (tmp_path / "data").rglob("*")
-             if path.stat().st_mode & 0o077 or (path.is_file() and path.stat().st_mode & 0o111)]
+    loose = [
+        f"{path.relative_to(tmp_path)} {oct(path.stat().st_mode & 0o777)}"
+        for path in (tmp_path / "data").rglob("*")
+        if path.stat().st_mode & 0o077 or (path.is_file() and path.stat().st_mode & 0o111)
+    ]
     assert loose == []
     assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700

@@ -68,8 +68,10 @@ def test_a_failed_registration_removes_what_it_wrote_to_the_bucket(s3, reference
     from gddt.registrations.services import registration_submit
 
     files = {kind: SimpleUploadedFile(f"{kind}.jpg", jpeg_bytes(), "image/jpeg") for kind in ("id_front", "portrait")}
-    with mock.patch.object(Transition.objects, "create", side_effect=RuntimeError("the database went away")), \
-            pytest.raises(RuntimeError):
+    with (
+        mock.patch.object(Transition.objects, "create", side_effect=RuntimeError("the database went away")),
+        pytest.raises(RuntimeError),
+    ):
         registration_submit(data=adult_data(), files=files)
     assert Document.objects.count() == 0
     assert s3.keys() == []
@@ -86,8 +88,13 @@ def test_check_writes_reads_and_deletes_a_probe_object(s3):
 @pytest.mark.django_db
 def test_check_names_a_storage_it_cannot_write_to(s3, settings):
     inner = settings.STORAGES["default"]["OPTIONS"]["inner"]
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {"inner": {
-        **inner, "OPTIONS": {**inner["OPTIONS"], "bucket_name": "no-such-bucket"}}}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"inner": {**inner, "OPTIONS": {**inner["OPTIONS"], "bucket_name": "no-such-bucket"}}},
+        },
+    }
     err = StringIO()
     with pytest.raises(CommandError, match="1 problem found"):
         call_command("check", stdout=StringIO(), stderr=err)

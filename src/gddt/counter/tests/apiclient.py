@@ -39,18 +39,23 @@ class OfficerApi:
         return self.client.get(path, data, headers=self._headers(headers))
 
     def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None):
-        return self.client.post(path, json.dumps(body if body is not None else {}), content_type="application/json",
-                                headers=self._headers(headers))
+        return self.client.post(
+            path,
+            json.dumps(body if body is not None else {}),
+            content_type="application/json",
+            headers=self._headers(headers),
+        )
 
     def patch(self, path: str, body: Any, headers: dict[str, str] | None = None):
-        return self.client.patch(path, json.dumps(body), content_type="application/json",
-                                 headers=self._headers(headers))
+        return self.client.patch(
+            path, json.dumps(body), content_type="application/json", headers=self._headers(headers)
+        )
 
-    def put_file(self, path: str, content: bytes | None, headers: dict[str, str] | None = None,
-                 part: str = "file"):
+    def put_file(self, path: str, content: bytes | None, headers: dict[str, str] | None = None, part: str = "file"):
         parts = {} if content is None else {part: SimpleUploadedFile("photo.jpg", content, "image/jpeg")}
-        return self.client.put(path, encode_multipart(BOUNDARY, parts), content_type=MULTIPART_CONTENT,
-                               headers=self._headers(headers))
+        return self.client.put(
+            path, encode_multipart(BOUNDARY, parts), content_type=MULTIPART_CONTENT, headers=self._headers(headers)
+        )
 
     def supplement(self, dossier: Dossier, kind: str, content: bytes | None = None):
         response = self.put_file(url(dossier, f"/documents/{kind}"), content or jpeg_bytes(1200, 800))
@@ -69,8 +74,14 @@ def complete(dossier: Dossier, verifier, *, verify: bool = True) -> None:
     kinds = REQUIRED_ADULT if dossier.category == "with_id_card" else REQUIRED_MINOR
     for kind in kinds:
         found = services.dossier_for_officer(officer=verifier, dossier_no=dossier.number, action="edit")
-        services.document_supplement(officer=verifier, dossier=found, kind=kind, upload=jpeg_bytes(1200, 800),
-                                     expected_version=None, client_ip=None)
+        services.document_supplement(
+            officer=verifier,
+            dossier=found,
+            kind=kind,
+            upload=jpeg_bytes(1200, 800),
+            expected_version=None,
+            client_ip=None,
+        )
     if verify:
         found = services.dossier_for_officer(officer=verifier, dossier_no=dossier.number, action="verify")
         services.dossier_verify(officer=verifier, dossier=found, client_ip=None)

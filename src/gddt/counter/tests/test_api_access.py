@@ -30,13 +30,20 @@ PATH_VALUES = {"kind": "portrait"}
 def counter_operations() -> list[tuple[str, str]]:
     """Every (method, path) of the counter's API, read from its router: an endpoint added to counter/api.py is in
     these tests without anyone remembering to list it."""
-    return [(method, path) for path, path_view in counter_router.path_operations.items()
-            for operation in path_view.operations for method in operation.methods]
+    return [
+        (method, path)
+        for path, path_view in counter_router.path_operations.items()
+        for operation in path_view.operations
+        for method in operation.methods
+    ]
 
 
 # (method, path template, body): every endpoint of the counter's API, with its look-up variants.
-ENDPOINTS = [(method.lower(), path + query, BODIES.get((method, path)))
-             for method, path in counter_operations() for query in QUERIES.get((method, path), [""])]
+ENDPOINTS = [
+    (method.lower(), path + query, BODIES.get((method, path)))
+    for method, path in counter_operations()
+    for query in QUERIES.get((method, path), [""])
+]
 IDS = [f"{method} {path}" for method, path, _ in ENDPOINTS]
 
 
@@ -86,8 +93,9 @@ def test_it_refuses_an_expired_or_revoked_token(adult_dossier, hanoi_verifier):
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS, ids=IDS)
-def test_an_outsider_gets_403_or_404_from_every_endpoint_and_leaves_no_trace(adult_dossier, hanoi_verifier,
-                                                                              outsider, method, path, body):
+def test_an_outsider_gets_403_or_404_from_every_endpoint_and_leaves_no_trace(
+    adult_dossier, hanoi_verifier, outsider, method, path, body
+):
     complete(adult_dossier, hanoi_verifier, verify=False)  # so that a document exists to be refused
     version = adult_dossier.version
     events = AuditEvent.objects.count()
@@ -108,17 +116,16 @@ def test_a_citizen_account_cannot_use_the_officers_api(adult_dossier):
     assert OfficerApi(citizen).get(url(adult_dossier)).status_code == 401
 
 
-def test_a_director_lists_the_dossiers_of_the_own_subtree_but_not_others(adult_dossier, minor_dossier,
-                                                                         hanoi_director):
+def test_a_director_lists_the_dossiers_of_the_own_subtree_but_not_others(adult_dossier, minor_dossier, hanoi_director):
     api = OfficerApi(hanoi_director)
     assert api.get(url(minor_dossier)).status_code == 404
     listed = api.get(BASE).json()["results"]
     assert [row["dossier_no"] for row in listed] == [number_of(adult_dossier)]
 
 
-def test_a_director_without_a_counter_role_opens_no_dossier_photo_declaration_or_history(adult_dossier,
-                                                                                         hanoi_verifier,
-                                                                                         hanoi_director):
+def test_a_director_without_a_counter_role_opens_no_dossier_photo_declaration_or_history(
+    adult_dossier, hanoi_verifier, hanoi_director
+):
     complete(adult_dossier, hanoi_verifier, verify=False)  # so that the photos exist
     api = OfficerApi(hanoi_director)
     events = AuditEvent.objects.count()
@@ -143,8 +150,9 @@ def test_a_director_may_not_act_as_a_receiving_or_approving_officer(adult_dossie
 def test_a_verifier_may_not_approve_and_an_approver_may_not_verify(adult_dossier, hanoi_verifier, hanoi_approver):
     assert OfficerApi(hanoi_verifier).post(url(adult_dossier, "/approve")).status_code == 403
     assert OfficerApi(hanoi_approver).post(url(adult_dossier, "/verify")).status_code == 403
-    assert OfficerApi(hanoi_approver).put_file(url(adult_dossier, "/documents/portrait"),
-                                               jpeg_bytes()).status_code == 403
+    assert (
+        OfficerApi(hanoi_approver).put_file(url(adult_dossier, "/documents/portrait"), jpeg_bytes()).status_code == 403
+    )
 
 
 def test_the_administrator_sees_every_dossier_but_does_not_act_on_it(adult_dossier, minor_dossier, admin_officer):

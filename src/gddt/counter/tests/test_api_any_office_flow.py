@@ -11,14 +11,19 @@ from gddt.registrations.numbers import dossier_qr_payload
 from gddt_testing.factories import jpeg_bytes
 
 
-def test_a_hanoi_dossier_is_found_completed_and_approved_at_the_hcm_office(adult_dossier, hcm_verifier,
-                                                                            hcm_approver):
+def test_a_hanoi_dossier_is_found_completed_and_approved_at_the_hcm_office(adult_dossier, hcm_verifier, hcm_approver):
     verifier = OfficerApi(hcm_verifier)
     no = number_of(adult_dossier)
 
     # Found nationwide by every reference the person may bring.
-    for reference in (no, adult_dossier.number, dossier_qr_payload(adult_dossier.number), adult_dossier.personal_id,
-                      adult_dossier.phone, "+84" + adult_dossier.phone[1:]):
+    for reference in (
+        no,
+        adult_dossier.number,
+        dossier_qr_payload(adult_dossier.number),
+        adult_dossier.personal_id,
+        adult_dossier.phone,
+        "+84" + adult_dossier.phone[1:],
+    ):
         response = verifier.get("/api/v1/office/dossiers", {"q": reference})
         assert response.status_code == 200, response.content
         assert no in [hit["dossier_no"] for hit in response.json()]
@@ -77,11 +82,20 @@ def test_a_hanoi_dossier_is_found_completed_and_approved_at_the_hcm_office(adult
     # Every look and action was recorded with the officer, the office and the client's address.
     history = approver.get(url(adult_dossier, "/history")).json()
     actions = [event["action"] for event in history["events"]]
-    for expected in ("dossier.search", "dossier.view", "document.supplement", "declaration.print", "dossier.verify",
-                     "dossier.approve", "guide.print", "history.view"):
+    for expected in (
+        "dossier.search",
+        "dossier.view",
+        "document.supplement",
+        "declaration.print",
+        "dossier.verify",
+        "dossier.approve",
+        "guide.print",
+        "history.view",
+    ):
         assert expected in actions
     assert all(event["office_code"] == "79" and event["client_ip"] == CLIENT_IP for event in history["events"])
     assert [t["action"] for t in history["transitions"]] == ["submit", "verify", "approve"]
     assert history["transitions"][-1]["actor"] == "hcm.approver"
     assert adult_dossier.personal_id not in json.dumps(
-        list(AuditEvent.objects.filter(dossier=adult_dossier).values_list("detail", flat=True)))
+        list(AuditEvent.objects.filter(dossier=adult_dossier).values_list("detail", flat=True))
+    )

@@ -17,8 +17,7 @@ from gddt.registrations.models import Dossier, Status
 from gddt_testing.personas import PERSONA_PASSWORD
 
 
-def test_approval_activates_the_account_and_sends_the_password_by_sms(adult_dossier, hanoi_verifier,
-                                                                      hanoi_approver):
+def test_approval_activates_the_account_and_sends_the_password_by_sms(adult_dossier, hanoi_verifier, hanoi_approver):
     complete(adult_dossier, hanoi_verifier)
     response = OfficerApi(hanoi_approver).post(url(adult_dossier, "/approve"))
     assert response.status_code == 200, response.content
@@ -37,8 +36,9 @@ def test_approval_activates_the_account_and_sends_the_password_by_sms(adult_doss
     assert adult_dossier.personal_id not in str(event.detail)
 
 
-def test_approval_is_refused_while_a_component_is_missing_and_lists_the_missing_kinds(minor_dossier,
-                                                                                      hcm_verifier, hcm_approver):
+def test_approval_is_refused_while_a_component_is_missing_and_lists_the_missing_kinds(
+    minor_dossier, hcm_verifier, hcm_approver
+):
     api = OfficerApi(hcm_verifier)
     for kind in ("portrait", "birth_certificate", "guardian_id_front"):
         api.supplement(minor_dossier, kind)
@@ -63,8 +63,12 @@ def test_a_submitted_dossier_must_be_verified_before_approval(adult_dossier, han
 
 
 def _double_role_officer(office_code="79"):
-    return officer_create(username="hcm.both", office=Office.objects.get(code=office_code),
-                          roles=["verifier", "approver"], password=PERSONA_PASSWORD)
+    return officer_create(
+        username="hcm.both",
+        office=Office.objects.get(code=office_code),
+        roles=["verifier", "approver"],
+        password=PERSONA_PASSWORD,
+    )
 
 
 def test_the_officer_who_verified_may_not_approve_while_the_office_separates_duties(adult_dossier):
@@ -99,8 +103,7 @@ def test_a_stale_if_match_is_a_412_and_nothing_is_approved(adult_dossier, hanoi_
     assert fresh.status_code == 200
 
 
-def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(adult_dossier, hanoi_verifier,
-                                                                     hanoi_approver):
+def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(adult_dossier, hanoi_verifier, hanoi_approver):
     complete(adult_dossier, hanoi_verifier)
     api = OfficerApi(hanoi_approver)
     first = api.post(url(adult_dossier, "/approve"), headers={"Idempotency-Key": "k-1"})
@@ -113,8 +116,9 @@ def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(adult_dossi
     assert without_key.status_code == 409
 
 
-def test_the_same_idempotency_key_with_another_request_is_a_422(adult_dossier, minor_dossier, hanoi_verifier,
-                                                                hanoi_approver):
+def test_the_same_idempotency_key_with_another_request_is_a_422(
+    adult_dossier, minor_dossier, hanoi_verifier, hanoi_approver
+):
     complete(adult_dossier, hanoi_verifier)
     api = OfficerApi(hanoi_approver)
     assert api.post(url(adult_dossier, "/approve"), headers={"Idempotency-Key": "k-2"}).status_code == 200
@@ -124,8 +128,9 @@ def test_the_same_idempotency_key_with_another_request_is_a_422(adult_dossier, m
     assert api.post(url(adult_dossier, "/approve"), headers={"Idempotency-Key": "é" * 3}).status_code == 400
 
 
-def test_a_refused_approval_keeps_no_idempotency_record_so_it_can_be_retried(adult_dossier, hanoi_verifier,
-                                                                             hanoi_approver):
+def test_a_refused_approval_keeps_no_idempotency_record_so_it_can_be_retried(
+    adult_dossier, hanoi_verifier, hanoi_approver
+):
     complete(adult_dossier, hanoi_verifier, verify=False)
     api = OfficerApi(hanoi_approver)
     assert api.post(url(adult_dossier, "/approve"), headers={"Idempotency-Key": "k-3"}).status_code == 409
@@ -148,11 +153,18 @@ def test_two_approvers_at_once_approve_exactly_once(reference):
     from gddt.registrations.services import registration_submit
     from gddt_testing.factories import adult_data
 
-    verifier = officer_create(username="pg.verifier", office=Office.objects.get(code="01"), roles=["verifier"],
-                              password=PERSONA_PASSWORD)
-    approvers = [officer_create(username=f"pg.approver{i}", office=Office.objects.get(code=code),
-                                roles=["approver"], password=PERSONA_PASSWORD)
-                 for i, code in enumerate(("01", "79"))]
+    verifier = officer_create(
+        username="pg.verifier", office=Office.objects.get(code="01"), roles=["verifier"], password=PERSONA_PASSWORD
+    )
+    approvers = [
+        officer_create(
+            username=f"pg.approver{i}",
+            office=Office.objects.get(code=code),
+            roles=["approver"],
+            password=PERSONA_PASSWORD,
+        )
+        for i, code in enumerate(("01", "79"))
+    ]
     dossier = Dossier.objects.get(pk=registration_submit(data=adult_data(), files={}).dossier_id)
     complete(dossier, verifier)
     apis = [OfficerApi(approver) for approver in approvers]

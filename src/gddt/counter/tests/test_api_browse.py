@@ -16,8 +16,9 @@ def _listed(response) -> list[str]:
     return [row["dossier_no"] for row in response.json()["results"]]
 
 
-def test_an_officer_sees_only_the_dossiers_of_the_own_subtree(adult_dossier, minor_dossier, hcm_verifier,
-                                                              hanoi_verifier):
+def test_an_officer_sees_only_the_dossiers_of_the_own_subtree(
+    adult_dossier, minor_dossier, hcm_verifier, hanoi_verifier
+):
     assert _listed(OfficerApi(hcm_verifier).get(BASE)) == [number_of(minor_dossier)]
     assert _listed(OfficerApi(hanoi_verifier).get(BASE)) == [number_of(adult_dossier)]
 

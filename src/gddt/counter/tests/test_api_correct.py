@@ -18,9 +18,12 @@ def _patch(api: OfficerApi, dossier, changes, reason="Theo bản gốc CCCD", **
 
 def test_a_correction_with_a_reason_changes_the_fields_and_bumps_the_version(adult_dossier, hcm_verifier):
     version = adult_dossier.version
-    response = _patch(OfficerApi(hcm_verifier), adult_dossier,
-                      {"full_name": "Nguyễn Văn Ân", "address": {"street": "14 Tràng Tiền"}},
-                      **{"If-Match": f'W/"{version}"'})
+    response = _patch(
+        OfficerApi(hcm_verifier),
+        adult_dossier,
+        {"full_name": "Nguyễn Văn Ân", "address": {"street": "14 Tràng Tiền"}},
+        **{"If-Match": f'W/"{version}"'},
+    )
     assert response.status_code == 200, response.content
     assert response["ETag"] == f'W/"{version + 1}"'
     body = response.json()
@@ -28,12 +31,18 @@ def test_a_correction_with_a_reason_changes_the_fields_and_bumps_the_version(adu
     assert body["address"]["ward_code"] == "00070"  # the rest of the object is kept
     adult_dossier.refresh_from_db()
     assert (adult_dossier.full_name, adult_dossier.street, adult_dossier.version) == (
-        "Nguyễn Văn Ân", "14 Tràng Tiền", version + 1)
+        "Nguyễn Văn Ân",
+        "14 Tràng Tiền",
+        version + 1,
+    )
 
 
 def test_the_audit_event_names_the_changed_fields_and_never_their_values(adult_dossier, hanoi_verifier):
-    _patch(OfficerApi(hanoi_verifier), adult_dossier, {"full_name": "Nguyễn Văn Ân", "phone": "0387654321",
-                                                       "email": "an.nguyen@example.vn"})
+    _patch(
+        OfficerApi(hanoi_verifier),
+        adult_dossier,
+        {"full_name": "Nguyễn Văn Ân", "phone": "0387654321", "email": "an.nguyen@example.vn"},
+    )
     event = AuditEvent.objects.get(action="dossier.correct")
     assert event.detail["fields"] == ["full_name", "phone"]  # the email was given unchanged
     assert event.detail["reason"] == "Theo bản gốc CCCD"
@@ -55,7 +64,8 @@ def test_the_personal_id_is_still_cross_checked_with_the_date_of_birth_and_sex(a
     response = _patch(api, adult_dossier, {"date_of_birth": "1991-05-17"})
     assert response.status_code == 422
     assert {"field": "personal_id", "code": "birth_year_mismatch"} in [
-        {"field": e["field"], "code": e["code"]} for e in response.json()["errors"]]
+        {"field": e["field"], "code": e["code"]} for e in response.json()["errors"]
+    ]
     response = _patch(api, adult_dossier, {"sex": "female"})
     assert response.json()["errors"][0]["code"] == "sex_century_mismatch"
     adult_dossier.refresh_from_db()
@@ -67,21 +77,28 @@ def test_a_new_personal_id_follows_onto_the_id_card_number(adult_dossier, hanoi_
     response = _patch(OfficerApi(hanoi_verifier), adult_dossier, {"personal_id": new_id})
     assert response.status_code == 200, response.content
     assert response.json()["id_document"]["number"] == new_id
-    assert sorted(AuditEvent.objects.get(action="dossier.correct").detail["fields"]) == ["id_document.number",
-                                                                                         "personal_id"]
+    assert sorted(AuditEvent.objects.get(action="dossier.correct").detail["fields"]) == [
+        "id_document.number",
+        "personal_id",
+    ]
 
 
 def test_a_ward_outside_the_province_is_refused(adult_dossier, hanoi_verifier):
     response = _patch(OfficerApi(hanoi_verifier), adult_dossier, {"address": {"ward_code": "26506"}})
     assert response.status_code == 422
-    assert response.json()["errors"][0] == {"field": "address.ward_code", "code": "ward_not_in_province",
-                                            "message": response.json()["errors"][0]["message"]}
+    assert response.json()["errors"][0] == {
+        "field": "address.ward_code",
+        "code": "ward_not_in_province",
+        "message": response.json()["errors"][0]["message"],
+    }
 
 
 def test_unknown_and_uncorrectable_fields_are_refused_by_name(adult_dossier, hanoi_verifier):
-    response = _patch(OfficerApi(hanoi_verifier), adult_dossier,
-                      {"category": "minor_without_id_card", "office_code": "79", "nickname": "An",
-                       "address": {"floor": 3}})
+    response = _patch(
+        OfficerApi(hanoi_verifier),
+        adult_dossier,
+        {"category": "minor_without_id_card", "office_code": "79", "nickname": "An", "address": {"floor": 3}},
+    )
     assert response.status_code == 422
     fields = {e["field"]: e["code"] for e in response.json()["errors"]}
     assert fields == {"category": "not_correctable", "office_code": "not_correctable"}
@@ -139,8 +156,14 @@ def test_an_approved_dossier_cannot_be_corrected(adult_dossier, hcm_verifier, hc
 
 def test_a_correction_that_changes_nothing_records_nothing(adult_dossier, hanoi_verifier):
     found = services.dossier_for_officer(officer=hanoi_verifier, dossier_no=adult_dossier.number, action="edit")
-    result = services.dossier_correct(officer=hanoi_verifier, dossier=found, changes={"full_name": "Nguyễn Văn An"},
-                                      reason="check", expected_version=None, client_ip=None)
+    result = services.dossier_correct(
+        officer=hanoi_verifier,
+        dossier=found,
+        changes={"full_name": "Nguyễn Văn An"},
+        reason="check",
+        expected_version=None,
+        client_ip=None,
+    )
     assert result.version == adult_dossier.version
     assert not AuditEvent.objects.filter(action="dossier.correct").exists()
 

@@ -21,8 +21,12 @@ def test_the_dossier_has_every_field_of_the_registration_its_state_and_an_etag(a
     assert body["status"] == "submitted" and body["category"] == "with_id_card"
     assert body["full_name"] == "Nguyễn Văn An" and body["date_of_birth"] == "1990-05-17" and body["sex"] == "male"
     assert body["personal_id"] == adult_dossier.personal_id and body["nationality"] == "VN"
-    assert body["id_document"] == {"type": "cccd", "number": adult_dossier.personal_id, "issued_on": "2021-04-01",
-                                   "issued_by": "Cục Cảnh sát quản lý hành chính về trật tự xã hội"}
+    assert body["id_document"] == {
+        "type": "cccd",
+        "number": adult_dossier.personal_id,
+        "issued_on": "2021-04-01",
+        "issued_by": "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+    }
     assert body["birth_certificate"] is None and body["guardian"] is None
     assert body["address"]["province_code"] == "01" and body["address"]["ward_code"] == "00070"
     assert body["address"]["province_name"] and body["address"]["ward_name"]
@@ -70,8 +74,12 @@ def test_a_photo_is_served_privately_and_its_look_is_recorded(adult_dossier, han
     assert response["Cache-Control"] == "private, no-store"
     assert hashlib.sha256(response.content).hexdigest() == portrait["sha256"]
     event = AuditEvent.objects.filter(action="document.view").latest("id")
-    assert (event.actor, event.office.code, event.client_ip, event.dossier) == (hcm_approver, "79", CLIENT_IP,
-                                                                                 adult_dossier)
+    assert (event.actor, event.office.code, event.client_ip, event.dossier) == (
+        hcm_approver,
+        "79",
+        CLIENT_IP,
+        adult_dossier,
+    )
     assert event.detail == {"kind": "portrait"}
 
 
@@ -81,8 +89,7 @@ def test_a_document_that_does_not_exist_is_a_404(adult_dossier, hanoi_verifier):
     assert api.get(url(adult_dossier, "/documents/passport_scan")).status_code == 404
 
 
-def test_every_look_at_the_dossier_writes_an_audit_event_with_officer_office_and_address(adult_dossier,
-                                                                                          hcm_verifier):
+def test_every_look_at_the_dossier_writes_an_audit_event_with_officer_office_and_address(adult_dossier, hcm_verifier):
     before = AuditEvent.objects.filter(action="dossier.view").count()
     OfficerApi(hcm_verifier).get(url(adult_dossier))
     OfficerApi(hcm_verifier).get(url(adult_dossier))

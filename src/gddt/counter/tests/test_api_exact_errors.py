@@ -12,17 +12,20 @@ from gddt.counter.tests.apiclient import BASE, OfficerApi, url
 from gddt.counter.tests.test_web_support import officer_client
 
 
-@pytest.mark.parametrize(("query", "field", "code"), [
-    ("offset=9223372036854775808", "offset", "less_than_equal"),
-    ("offset=99999999999999999999999999", "offset", "less_than_equal"),
-    (f"offset={PAGE_OFFSET_MAX + 1}", "offset", "less_than_equal"),
-    ("offset=-1", "offset", "greater_than_equal"),
-    ("limit=9223372036854775808", "limit", "less_than_equal"),
-    ("limit=201", "limit", "less_than_equal"),
-    ("limit=0", "limit", "greater_than_equal"),
-    ("limit=-5", "limit", "greater_than_equal"),
-    ("limit=ten", "limit", "int_parsing"),
-])
+@pytest.mark.parametrize(
+    ("query", "field", "code"),
+    [
+        ("offset=9223372036854775808", "offset", "less_than_equal"),
+        ("offset=99999999999999999999999999", "offset", "less_than_equal"),
+        (f"offset={PAGE_OFFSET_MAX + 1}", "offset", "less_than_equal"),
+        ("offset=-1", "offset", "greater_than_equal"),
+        ("limit=9223372036854775808", "limit", "less_than_equal"),
+        ("limit=201", "limit", "less_than_equal"),
+        ("limit=0", "limit", "greater_than_equal"),
+        ("limit=-5", "limit", "greater_than_equal"),
+        ("limit=ten", "limit", "int_parsing"),
+    ],
+)
 def test_paging_out_of_its_bounds_is_a_422_naming_the_parameter(hanoi_verifier, query, field, code):
     response = OfficerApi(hanoi_verifier).get(f"{BASE}?{query}")
     assert response.status_code == 422, response.content
@@ -78,8 +81,9 @@ def test_a_signed_in_officer_session_without_the_csrf_token_is_refused(hanoi_ver
     adult_dossier.refresh_from_db()
     assert adult_dossier.status == "submitted"
     client.cookies["csrftoken"] = "c" * 32
-    accepted = client.post(url(adult_dossier, "/reject"), body, content_type="application/json",
-                           headers={"X-CSRFToken": "c" * 32})
+    accepted = client.post(
+        url(adult_dossier, "/reject"), body, content_type="application/json", headers={"X-CSRFToken": "c" * 32}
+    )
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["status"] == "rejected"
 
@@ -91,15 +95,17 @@ def test_a_session_that_has_not_passed_the_second_factor_is_unauthenticated(hano
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize(("suffix", "method", "body", "field"), [
-    ("/search", "post", {"q": "0912345678", "qq": "x"}, "qq"),
-    ("/{no}/reject", "post", {"reason_code": "other", "note": "x", "reason": "typo"}, "reason"),
-    ("/{no}/reopen", "post", {"note": "x", "notes": "y"}, "notes"),
-    ("/{no}", "patch", {"changes": {"full_name": "Lê Văn A"}, "reason": "x", "version": 3}, "version"),
-])
-def test_an_unknown_field_is_refused_with_a_422_naming_it(hanoi_verifier, adult_dossier, suffix, method, body,
-                                                         field):
-    path = BASE + suffix.format(no=url(adult_dossier)[len(BASE) + 1:])
+@pytest.mark.parametrize(
+    ("suffix", "method", "body", "field"),
+    [
+        ("/search", "post", {"q": "0912345678", "qq": "x"}, "qq"),
+        ("/{no}/reject", "post", {"reason_code": "other", "note": "x", "reason": "typo"}, "reason"),
+        ("/{no}/reopen", "post", {"note": "x", "notes": "y"}, "notes"),
+        ("/{no}", "patch", {"changes": {"full_name": "Lê Văn A"}, "reason": "x", "version": 3}, "version"),
+    ],
+)
+def test_an_unknown_field_is_refused_with_a_422_naming_it(hanoi_verifier, adult_dossier, suffix, method, body, field):
+    path = BASE + suffix.format(no=url(adult_dossier)[len(BASE) + 1 :])
     response = getattr(OfficerApi(hanoi_verifier), method)(path, body)
     assert response.status_code == 422, response.content
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, "unknown_field")]

@@ -4,9 +4,9 @@ from gddt.audit.models import AuditEvent
 from gddt.counter.tests.apiclient import CLIENT_IP, OfficerApi, url
 
 
-def test_the_history_lists_the_events_oldest_first_with_who_where_and_from_which_address(adult_dossier,
-                                                                                         hanoi_verifier,
-                                                                                         hcm_verifier):
+def test_the_history_lists_the_events_oldest_first_with_who_where_and_from_which_address(
+    adult_dossier, hanoi_verifier, hcm_verifier
+):
     OfficerApi(hanoi_verifier).get(url(adult_dossier))
     OfficerApi(hcm_verifier).post(url(adult_dossier, "/verify"))
     response = OfficerApi(hcm_verifier).get(url(adult_dossier, "/history"))
@@ -19,9 +19,9 @@ def test_the_history_lists_the_events_oldest_first_with_who_where_and_from_which
         ("history.view", "hcm.verifier", "79"),
     ]
     assert all(e["client_ip"] == CLIENT_IP and e["at"] for e in body["events"])
-    assert [(t["action"], t["from_status"], t["to_status"], t["actor"], t["office_code"])
-            for t in body["transitions"]] == [("submit", None, "submitted", None, None),
-                                              ("verify", "submitted", "verified", "hcm.verifier", "79")]
+    assert [
+        (t["action"], t["from_status"], t["to_status"], t["actor"], t["office_code"]) for t in body["transitions"]
+    ] == [("submit", None, "submitted", None, None), ("verify", "submitted", "verified", "hcm.verifier", "79")]
 
 
 def test_looking_at_the_history_is_itself_recorded(adult_dossier, hanoi_verifier):

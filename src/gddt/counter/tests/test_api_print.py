@@ -11,8 +11,12 @@ def test_the_declaration_is_a_private_pdf_and_its_printing_is_recorded(minor_dos
     assert response["Cache-Control"] == "private, no-store"
     assert response.content.startswith(b"%PDF")
     event = AuditEvent.objects.get(action="declaration.print")
-    assert (event.actor, event.office.code, event.client_ip, event.dossier) == (hanoi_verifier, "01", CLIENT_IP,
-                                                                                 minor_dossier)
+    assert (event.actor, event.office.code, event.client_ip, event.dossier) == (
+        hanoi_verifier,
+        "01",
+        CLIENT_IP,
+        minor_dossier,
+    )
 
 
 def test_the_guide_is_printed_only_once_the_dossier_is_approved(adult_dossier, hcm_verifier, hcm_approver):
@@ -27,8 +31,7 @@ def test_the_guide_is_printed_only_once_the_dossier_is_approved(adult_dossier, h
     assert AuditEvent.objects.filter(action="guide.print", dossier=adult_dossier, actor=hcm_approver).count() == 1
 
 
-def test_the_declaration_of_a_rejected_or_expired_dossier_is_not_printed(adult_dossier, minor_dossier,
-                                                                         hanoi_verifier):
+def test_the_declaration_of_a_rejected_or_expired_dossier_is_not_printed(adult_dossier, minor_dossier, hanoi_verifier):
     from datetime import timedelta
 
     from django.utils import timezone

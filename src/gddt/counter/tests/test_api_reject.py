@@ -10,8 +10,9 @@ from gddt.registrations.models import Status
 
 
 def test_a_rejection_with_a_valid_reason_tells_the_person_by_sms(adult_dossier, hcm_verifier):
-    response = OfficerApi(hcm_verifier).post(url(adult_dossier, "/reject"),
-                                             {"reason_code": "identity_mismatch", "note": "Ảnh không khớp"})
+    response = OfficerApi(hcm_verifier).post(
+        url(adult_dossier, "/reject"), {"reason_code": "identity_mismatch", "note": "Ảnh không khớp"}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "rejected"
     adult_dossier.refresh_from_db()
@@ -20,8 +21,11 @@ def test_a_rejection_with_a_valid_reason_tells_the_person_by_sms(adult_dossier, 
     assert sms.to == adult_dossier.phone
     assert adult_dossier.number[:2] in sms.text and "tu choi" in sms.text
     transition = adult_dossier.transitions.get(action="reject")
-    assert (transition.reason, transition.note, transition.actor) == ("identity_mismatch", "Ảnh không khớp",
-                                                                      hcm_verifier)
+    assert (transition.reason, transition.note, transition.actor) == (
+        "identity_mismatch",
+        "Ảnh không khớp",
+        hcm_verifier,
+    )
     assert AuditEvent.objects.get(action="dossier.reject").detail == {"reason_code": "identity_mismatch"}
 
 
@@ -61,8 +65,9 @@ def test_an_approved_dossier_cannot_be_rejected(adult_dossier, hanoi_verifier, h
 
 
 def test_a_stale_if_match_is_a_412(adult_dossier, hanoi_verifier):
-    response = OfficerApi(hanoi_verifier).post(url(adult_dossier, "/reject"), {"reason_code": "person_withdrew"},
-                                               headers={"If-Match": 'W/"42"'})
+    response = OfficerApi(hanoi_verifier).post(
+        url(adult_dossier, "/reject"), {"reason_code": "person_withdrew"}, headers={"If-Match": 'W/"42"'}
+    )
     assert response.status_code == 412
 
 

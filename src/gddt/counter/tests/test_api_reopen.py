@@ -14,8 +14,9 @@ from gddt_testing.factories import adult_data
 
 
 def _expire(dossier: Dossier) -> None:
-    Dossier.objects.filter(pk=dossier.pk).update(expires_at=timezone.now() - timedelta(minutes=1),
-                                                 reminder_sent_at=timezone.now() - timedelta(days=3))
+    Dossier.objects.filter(pk=dossier.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1), reminder_sent_at=timezone.now() - timedelta(days=3)
+    )
     assert dossiers_expire_due() >= 1
     dossier.refresh_from_db()
     assert dossier.status == Status.EXPIRED
@@ -52,9 +53,18 @@ def test_only_an_expired_dossier_is_reopened(adult_dossier, hcm_verifier):
 
 def test_an_expired_dossier_is_not_reopened_when_the_person_has_registered_again(adult_dossier, hcm_verifier):
     _expire(adult_dossier)
-    registration_submit(data=adult_data(personal_id=adult_dossier.personal_id,
-                                        id_document={"type": "cccd", "number": adult_dossier.personal_id,
-                                                     "issued_on": "2021-04-01", "issued_by": "C06"}), files={})
+    registration_submit(
+        data=adult_data(
+            personal_id=adult_dossier.personal_id,
+            id_document={
+                "type": "cccd",
+                "number": adult_dossier.personal_id,
+                "issued_on": "2021-04-01",
+                "issued_by": "C06",
+            },
+        ),
+        files={},
+    )
     response = OfficerApi(hcm_verifier).post(url(adult_dossier, "/reopen"), {"note": "x"})
     assert response.status_code == 409 and response.json()["code"] == "open_dossier_exists"
     adult_dossier.refresh_from_db()
@@ -63,6 +73,7 @@ def test_an_expired_dossier_is_not_reopened_when_the_person_has_registered_again
 
 def test_a_stale_if_match_is_a_412(adult_dossier, hcm_verifier):
     _expire(adult_dossier)
-    response = OfficerApi(hcm_verifier).post(url(adult_dossier, "/reopen"), {"note": "x"},
-                                             headers={"If-Match": 'W/"1"'})
+    response = OfficerApi(hcm_verifier).post(
+        url(adult_dossier, "/reopen"), {"note": "x"}, headers={"If-Match": 'W/"1"'}
+    )
     assert response.status_code == 412

@@ -23,9 +23,13 @@ def _hits(response) -> list[str]:
 @pytest.mark.parametrize("shape", ["formatted", "digits", "spaced", "qr", "qr_lowercase"])
 def test_it_finds_a_dossier_of_another_province_by_its_number_in_any_shape(adult_dossier, hcm_verifier, shape):
     digits = adult_dossier.number
-    reference = {"formatted": number_of(adult_dossier), "digits": digits,
-                 "spaced": f" {digits[:2]} {digits[2:-1]} {digits[-1]} ", "qr": f"GDDT:{digits}",
-                 "qr_lowercase": f"gddt:{number_of(adult_dossier)}"}[shape]
+    reference = {
+        "formatted": number_of(adult_dossier),
+        "digits": digits,
+        "spaced": f" {digits[:2]} {digits[2:-1]} {digits[-1]} ",
+        "qr": f"GDDT:{digits}",
+        "qr_lowercase": f"gddt:{number_of(adult_dossier)}",
+    }[shape]
     assert _hits(OfficerApi(hcm_verifier).get(BASE, {"q": reference})) == [number_of(adult_dossier)]
 
 

@@ -32,8 +32,11 @@ def test_a_replaced_photo_is_kept_for_the_record_and_marked_replaced(hcm_verifie
     data = adult_data()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    dossier = Dossier.objects.get(pk=registration_submit(
-        data=data, files={"portrait": SimpleUploadedFile("p.jpg", jpeg_bytes(800, 800), "image/jpeg")}).dossier_id)
+    dossier = Dossier.objects.get(
+        pk=registration_submit(
+            data=data, files={"portrait": SimpleUploadedFile("p.jpg", jpeg_bytes(800, 800), "image/jpeg")}
+        ).dossier_id
+    )
     api = OfficerApi(hcm_verifier)
     api.supplement(dossier, "portrait", jpeg_bytes(900, 900, color=(10, 10, 10)))
     documents = Document.objects.filter(dossier=dossier, kind="portrait").order_by("id")
@@ -45,24 +48,29 @@ def test_a_replaced_photo_is_kept_for_the_record_and_marked_replaced(hcm_verifie
 
 
 def test_the_signed_declaration_is_accepted_at_the_counter(adult_dossier, hanoi_verifier):
-    response = OfficerApi(hanoi_verifier).put_file(url(adult_dossier, "/documents/signed_declaration"),
-                                                   jpeg_bytes(1240, 1754))
+    response = OfficerApi(hanoi_verifier).put_file(
+        url(adult_dossier, "/documents/signed_declaration"), jpeg_bytes(1240, 1754)
+    )
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("content", "code"), [
-    (b"\xff\xd8\xff\xe0 not really a jpeg", "corrupt_image"),
-    (b"%PDF-1.4 a pdf pretending", "not_an_image"),
-    (b"", "empty_file"),
-    (b"x" * (10 * 1024 * 1024 + 1), "file_too_large"),
-])
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"\xff\xd8\xff\xe0 not really a jpeg", "corrupt_image"),
+        (b"%PDF-1.4 a pdf pretending", "not_an_image"),
+        (b"", "empty_file"),
+        (b"x" * (10 * 1024 * 1024 + 1), "file_too_large"),
+    ],
+)
 def test_a_bad_file_is_refused_naming_file_and_nothing_is_kept(adult_dossier, hanoi_verifier, content, code):
     version = adult_dossier.version
     files = stored_files()
     response = OfficerApi(hanoi_verifier).put_file(url(adult_dossier, "/documents/portrait"), content)
     assert response.status_code == 422, response.content
-    assert response.json()["errors"] == [{"field": "file", "code": code, "message": response.json()["errors"][0][
-        "message"]}]
+    assert response.json()["errors"] == [
+        {"field": "file", "code": code, "message": response.json()["errors"][0]["message"]}
+    ]
     assert not Document.objects.filter(dossier=adult_dossier).exists()
     assert stored_files() == files
     adult_dossier.refresh_from_db()
@@ -72,8 +80,9 @@ def test_a_bad_file_is_refused_naming_file_and_nothing_is_kept(adult_dossier, ha
 
 def test_a_truncated_jpeg_is_refused_as_corrupt(adult_dossier, hanoi_verifier):
     content = jpeg_bytes(1200, 800)
-    response = OfficerApi(hanoi_verifier).put_file(url(adult_dossier, "/documents/portrait"),
-                                                   content[: len(content) // 2])
+    response = OfficerApi(hanoi_verifier).put_file(
+        url(adult_dossier, "/documents/portrait"), content[: len(content) // 2]
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["code"] == "corrupt_image"
     assert not Document.objects.exists()
 
@@ -81,8 +90,11 @@ def test_a_truncated_jpeg_is_refused_as_corrupt(adult_dossier, hanoi_verifier):
 def test_an_id_photo_too_small_to_read_is_refused(adult_dossier, hanoi_verifier):
     response = OfficerApi(hanoi_verifier).put_file(url(adult_dossier, "/documents/id_front"), jpeg_bytes(800, 500))
     assert response.status_code == 422
-    assert response.json()["errors"][0] == {"field": "file", "code": "too_small",
-                                            "message": response.json()["errors"][0]["message"]}
+    assert response.json()["errors"][0] == {
+        "field": "file",
+        "code": "too_small",
+        "message": response.json()["errors"][0]["message"],
+    }
 
 
 def test_a_file_is_kept_nowhere_when_the_database_refuses_the_change(adult_dossier, hanoi_verifier, monkeypatch):
@@ -94,8 +106,14 @@ def test_a_file_is_kept_nowhere_when_the_database_refuses_the_change(adult_dossi
     monkeypatch.setattr(services, "_audit", failing_audit)
     found = services.dossier_for_officer(officer=hanoi_verifier, dossier_no=adult_dossier.number, action="edit")
     with pytest.raises(RuntimeError):
-        services.document_supplement(officer=hanoi_verifier, dossier=found, kind="portrait", upload=jpeg_bytes(),
-                                     expected_version=None, client_ip=None)
+        services.document_supplement(
+            officer=hanoi_verifier,
+            dossier=found,
+            kind="portrait",
+            upload=jpeg_bytes(),
+            expected_version=None,
+            client_ip=None,
+        )
     assert not Document.objects.exists()
     assert stored_files() == files
 
@@ -111,15 +129,26 @@ def test_a_kind_that_is_not_a_component_of_the_category_is_refused(adult_dossier
     api = OfficerApi(hanoi_verifier)
     response = api.put_file(url(adult_dossier, "/documents/birth_certificate"), jpeg_bytes())
     assert response.status_code == 422
-    assert response.json()["errors"][0] == {"field": "kind", "code": "not_for_category",
-                                            "message": response.json()["errors"][0]["message"]}
+    assert response.json()["errors"][0] == {
+        "field": "kind",
+        "code": "not_for_category",
+        "message": response.json()["errors"][0]["message"],
+    }
     assert api.put_file(url(minor_dossier, "/documents/id_front"), jpeg_bytes()).status_code == 422
 
 
 def test_a_passport_has_no_back_side(hanoi_verifier):
-    data = adult_data(nationality="FR", personal_id=None, bhxh_code="0112345678",
-                      id_document={"type": "passport", "number": "15AB12345", "issued_on": "2020-01-01",
-                                   "issued_by": "Préfecture de Paris"})
+    data = adult_data(
+        nationality="FR",
+        personal_id=None,
+        bhxh_code="0112345678",
+        id_document={
+            "type": "passport",
+            "number": "15AB12345",
+            "issued_on": "2020-01-01",
+            "issued_by": "Préfecture de Paris",
+        },
+    )
     dossier = Dossier.objects.get(pk=registration_submit(data=data, files={}).dossier_id)
     response = OfficerApi(hanoi_verifier).put_file(url(dossier, "/documents/id_back"), jpeg_bytes())
     assert response.status_code == 422
@@ -133,8 +162,9 @@ def test_a_request_without_the_file_part_is_refused_naming_file(adult_dossier, h
     assert response.json()["errors"][0]["field"] == "file"
     response = api.put_file(url(adult_dossier, "/documents/portrait"), jpeg_bytes(), part="photo")
     assert response.status_code == 400
-    response = api.client.put(url(adult_dossier, "/documents/portrait"), jpeg_bytes(), content_type="image/jpeg",
-                              headers=api.headers)
+    response = api.client.put(
+        url(adult_dossier, "/documents/portrait"), jpeg_bytes(), content_type="image/jpeg", headers=api.headers
+    )
     assert response.status_code == 415
 
 

@@ -45,9 +45,18 @@ def _request(client, method, name, params, dossier):
     url = HOME if name == "home" else page_url(dossier, name, **_kwargs(name, params))
     if method == "GET":
         return client.get(url)
-    data = {"q": dossier.personal_id} if name == "home" else {
-        "file": photo(), "reason_code": "other", "note": "x", "reason": "x", "full_name": "Nguyễn Văn Bình",
-        "version": dossier.version}
+    data = (
+        {"q": dossier.personal_id}
+        if name == "home"
+        else {
+            "file": photo(),
+            "reason_code": "other",
+            "note": "x",
+            "reason": "x",
+            "full_name": "Nguyễn Văn Bình",
+            "version": dossier.version,
+        }
+    )
     return client.post(url, data)
 
 
@@ -92,10 +101,12 @@ def test_a_director_does_not_reach_a_dossier_outside_the_subtree(hanoi_director,
     assert minor_dossier.full_name not in response.content.decode()
 
 
-@pytest.mark.parametrize(("name", "kwargs"), [("dossier", {}), ("document", {"kind": "portrait"}),
-                                              ("declaration", {}), ("guide", {})])
-def test_a_director_without_a_counter_role_opens_no_dossier_photo_or_declaration(hanoi_director, adult_dossier,
-                                                                                name, kwargs):
+@pytest.mark.parametrize(
+    ("name", "kwargs"), [("dossier", {}), ("document", {"kind": "portrait"}), ("declaration", {}), ("guide", {})]
+)
+def test_a_director_without_a_counter_role_opens_no_dossier_photo_or_declaration(
+    hanoi_director, adult_dossier, name, kwargs
+):
     response = officer_client(hanoi_director).get(page_url(adult_dossier, name, **kwargs))
     assert response.status_code == 403
     html = response.content.decode()

@@ -72,8 +72,9 @@ def _photos(tmp_path) -> dict[str, Path]:
 
 
 def _submit(page, base: str, data: dict) -> str:
-    answer = page.request.post(f"{base}/api/v1/registrations", data=json.dumps(data),
-                               headers={"Content-Type": "application/json"})
+    answer = page.request.post(
+        f"{base}/api/v1/registrations", data=json.dumps(data), headers={"Content-Type": "application/json"}
+    )
     assert answer.status == 201, answer.text()
     return answer.json()["dossier_no"]
 
@@ -96,7 +97,8 @@ def _printed(page, path: str) -> None:
 
 
 def test_a_dossier_submitted_online_in_ha_noi_is_completed_and_approved_in_ho_chi_minh_city(
-        reference, live_server, one_request_at_a_time, browser, hcm_verifier, hcm_approver, tmp_path):
+    reference, live_server, one_request_at_a_time, browser, hcm_verifier, hcm_approver, tmp_path
+):
     from playwright.sync_api import expect
 
     base = live_server.url
@@ -202,7 +204,8 @@ def test_a_dossier_submitted_online_in_ha_noi_is_completed_and_approved_in_ho_ch
 
 
 def test_the_whole_counter_flow_needs_no_scroll_and_no_reload_at_1366x768(
-        reference, live_server, one_request_at_a_time, browser, hcm_verifier, hcm_approver, tmp_path):
+    reference, live_server, one_request_at_a_time, browser, hcm_verifier, hcm_approver, tmp_path
+):
     """A trained officer's flow, sign-in excluded, measured: the actions, the scrolls (an action whose target lay
     outside the 1366x768 viewport), the page loads and the time are printed for the issue's note. Only the first
     page load (opening the dossier) is allowed; every step after it happens in place."""
@@ -224,8 +227,11 @@ def test_the_whole_counter_flow_needs_no_scroll_and_no_reload_at_1366x768(
     verifier.click(page.locator("#print-declaration"))
     _printed(page, f"/can-bo/ho-so/{dossier_no}/to-khai.pdf")
     page.locator("#step-signed.is-next").wait_for()
-    verifier.choose_file(page.locator("label[for=file-signed_declaration]"), page.locator("#file-signed_declaration"),
-                         photos["signed_declaration"])
+    verifier.choose_file(
+        page.locator("label[for=file-signed_declaration]"),
+        page.locator("#file-signed_declaration"),
+        photos["signed_declaration"],
+    )
     _saved(page, "signed_declaration")
     verifier.click(page.locator("#verify-button"))
     page.locator(".dossier-state .status-verified").wait_for()
@@ -249,8 +255,10 @@ def test_the_whole_counter_flow_needs_no_scroll_and_no_reload_at_1366x768(
     approver.report("approver (open from the queue, approve, print the VssID guide)")
 
     meters = (verifier, approver)
-    print(f"counter flow: {sum(m.actions for m in meters)} actions, {sum(m.scrolls for m in meters)} scrolls, "
-          f"{sum(m.loads for m in meters)} page loads, {sum(m.seconds() for m in meters):.1f} s")
+    print(
+        f"counter flow: {sum(m.actions for m in meters)} actions, {sum(m.scrolls for m in meters)} scrolls, "
+        f"{sum(m.loads for m in meters)} page loads, {sum(m.seconds() for m in meters):.1f} s"
+    )
     assert verifier.scrolls == 0 and approver.scrolls == 0
     assert verifier.loads == 1 and approver.loads == 1  # opening the dossier; nothing reloads after it
     assert Dossier.objects.get(number=dossier_no.replace("-", "")).status == Status.APPROVED
@@ -260,7 +268,8 @@ def test_the_whole_counter_flow_needs_no_scroll_and_no_reload_at_1366x768(
 
 
 def test_without_javascript_every_step_still_works_by_plain_forms(
-        reference, live_server, one_request_at_a_time, browser, hcm_verifier, tmp_path):
+    reference, live_server, one_request_at_a_time, browser, hcm_verifier, tmp_path
+):
     base = live_server.url
     photos = _photos(tmp_path)
     context, page = _officer_page(browser, javascript=False)
@@ -284,7 +293,8 @@ def test_without_javascript_every_step_still_works_by_plain_forms(
 
 
 def test_the_file_pickers_show_their_whole_text_and_sign_in_buttons_keep_their_distance(
-        reference, live_server, one_request_at_a_time, browser, hcm_verifier, tmp_path):
+    reference, live_server, one_request_at_a_time, browser, hcm_verifier, tmp_path
+):
     from gddt.registrations.services import registration_submit
 
     base = live_server.url
@@ -333,7 +343,8 @@ def camera_browser(monkeypatch):
 
 
 def test_the_verifier_takes_the_portrait_with_the_browser_camera(
-        reference, live_server, one_request_at_a_time, camera_browser, hcm_verifier):
+    reference, live_server, one_request_at_a_time, camera_browser, hcm_verifier
+):
     from playwright.sync_api import expect
 
     from gddt.registrations.models import Document, DocumentSource

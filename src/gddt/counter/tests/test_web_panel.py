@@ -32,15 +32,19 @@ def test_the_panel_shows_the_next_step_as_the_counter_work_goes_on(hcm_verifier,
         assert f'id="file-{kind}"' in html.split('id="action-panel"', 1)[1]
 
     for kind in ("id_front", "id_back", "portrait"):
-        client.post(page_url(adult_dossier, "supplement", kind=kind),
-                    {"file": photo(f"{kind}.jpg"), "version": _fresh(adult_dossier).version})
+        client.post(
+            page_url(adult_dossier, "supplement", kind=kind),
+            {"file": photo(f"{kind}.jpg"), "version": _fresh(adult_dossier).version},
+        )
     assert _next_step(client.get(page_url(adult_dossier)).content.decode()) == "print"
 
     assert client.get(page_url(adult_dossier, "declaration")).status_code == 200
     assert _next_step(client.get(page_url(adult_dossier)).content.decode()) == "signed"
 
-    client.post(page_url(adult_dossier, "supplement", kind="signed_declaration"),
-                {"file": photo("signed.jpg"), "version": _fresh(adult_dossier).version})
+    client.post(
+        page_url(adult_dossier, "supplement", kind="signed_declaration"),
+        {"file": photo("signed.jpg"), "version": _fresh(adult_dossier).version},
+    )
     assert _next_step(client.get(page_url(adult_dossier)).content.decode()) == "verify"
 
     client.post(page_url(adult_dossier, "verify"), {"version": _fresh(adult_dossier).version})
@@ -68,8 +72,9 @@ def test_the_approver_is_offered_approval_only_when_nothing_is_missing(hcm_verif
 def test_a_rejected_or_expired_dossier_offers_no_print_and_refuses_one(hcm_verifier, adult_dossier, status):
     client = officer_client(hcm_verifier)
     if status == Status.REJECTED:
-        services.dossier_reject(officer=hcm_verifier, dossier=adult_dossier, reason_code="person_withdrew", note="",
-                                client_ip=None)
+        services.dossier_reject(
+            officer=hcm_verifier, dossier=adult_dossier, reason_code="person_withdrew", note="", client_ip=None
+        )
     else:
         Dossier.objects.filter(pk=adult_dossier.pk).update(status=Status.EXPIRED)
     html = client.get(page_url(adult_dossier)).content.decode()
@@ -79,7 +84,8 @@ def test_a_rejected_or_expired_dossier_offers_no_print_and_refuses_one(hcm_verif
 
 
 def test_an_approved_dossier_offers_the_guide_next_and_still_reprints_the_declaration(
-        hcm_verifier, hcm_approver, adult_dossier):
+    hcm_verifier, hcm_approver, adult_dossier
+):
     verifier = officer_client(hcm_verifier)
     supplement_all(verifier, adult_dossier)
     verifier.post(page_url(adult_dossier, "verify"), {"version": _fresh(adult_dossier).version})
@@ -130,7 +136,8 @@ def _verified_by(verifier, dossier: Dossier) -> None:
 
 
 def test_the_approver_finds_verified_dossiers_of_their_offices_newest_first(
-        hcm_verifier, hcm_approver, hanoi_approver, adult_dossier, minor_dossier):
+    hcm_verifier, hcm_approver, hanoi_approver, adult_dossier, minor_dossier
+):
     second = Dossier.objects.get(pk=registration_submit(data=adult_data(), files={}).dossier_id)
     _verified_by(hcm_verifier, adult_dossier)
     _verified_by(hcm_verifier, second)

@@ -45,8 +45,10 @@ def fresh(dossier: Dossier) -> Dossier:
 def supplement_all(client: Client, dossier: Dossier) -> None:
     """Supplements every missing component through the web page, as the verifier does at the counter."""
     for kind in missing_documents(fresh(dossier)):
-        response = client.post(page_url(dossier, "supplement", kind=kind),
-                               {"file": photo(f"{kind}.jpg"), "version": fresh(dossier).version})
+        response = client.post(
+            page_url(dossier, "supplement", kind=kind),
+            {"file": photo(f"{kind}.jpg"), "version": fresh(dossier).version},
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
     assert missing_documents(fresh(dossier)) == []
 

@@ -35,9 +35,14 @@ def supplement(request: OfficerRequest, dossier_no: str, kind: str) -> HttpRespo
         problem = invalid([FieldError("file", "required", _("Choose a photo or take one with the camera first."))])
     else:
         try:
-            services.document_supplement(officer=request.user, dossier=found, kind=kind, upload=upload,
-                                         expected_version=expected_version(request),
-                                         client_ip=client_address(request))
+            services.document_supplement(
+                officer=request.user,
+                dossier=found,
+                kind=kind,
+                upload=upload,
+                expected_version=expected_version(request),
+                client_ip=client_address(request),
+            )
         except Problem as refused:
             problem = refused
     if problem is not None:
@@ -51,9 +56,14 @@ def correct(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     found = reach(request, dossier_no, "edit")
     changes, submitted = correction_changes(found, request.POST)
     try:
-        services.dossier_correct(officer=request.user, dossier=found, changes=changes,
-                                 reason=request.POST.get("reason", ""),
-                                 expected_version=expected_version(request), client_ip=client_address(request))
+        services.dossier_correct(
+            officer=request.user,
+            dossier=found,
+            changes=changes,
+            reason=request.POST.get("reason", ""),
+            expected_version=expected_version(request),
+            client_ip=client_address(request),
+        )
     except Problem as problem:
         # A stale page shows the latest data; any other refusal keeps what the officer typed.
         keep = None if problem.status == 412 else submitted
@@ -61,8 +71,9 @@ def correct(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     return done(request, dossier_no, _("The corrections are saved."))
 
 
-def _decide(request: OfficerRequest, dossier_no: str, action: str, run: Callable[[Dossier], object],
-            message: str) -> HttpResponse:
+def _decide(
+    request: OfficerRequest, dossier_no: str, action: str, run: Callable[[Dossier], object], message: str
+) -> HttpResponse:
     """Reaches the dossier for `action`, runs the service on it, and shows the outcome."""
     found = reach(request, dossier_no, action)
     try:
@@ -75,36 +86,70 @@ def _decide(request: OfficerRequest, dossier_no: str, action: str, run: Callable
 @counter_view
 @require_POST
 def verify(request: OfficerRequest, dossier_no: str) -> HttpResponse:
-    return _decide(request, dossier_no, "verify", lambda found: services.dossier_verify(
-        officer=request.user, dossier=found, client_ip=client_address(request),
-        expected_version=expected_version(request),
-    ), _("The dossier is verified. An approving officer can now approve it."))
+    return _decide(
+        request,
+        dossier_no,
+        "verify",
+        lambda found: services.dossier_verify(
+            officer=request.user,
+            dossier=found,
+            client_ip=client_address(request),
+            expected_version=expected_version(request),
+        ),
+        _("The dossier is verified. An approving officer can now approve it."),
+    )
 
 
 @counter_view
 @require_POST
 def approve(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     # The username is an ID number: the page shows it, the flash message (kept in a cookie) does not.
-    return _decide(request, dossier_no, "approve", lambda found: services.dossier_approve(
-        officer=request.user, dossier=found, client_ip=client_address(request),
-        expected_version=expected_version(request),
-    ), _("Approved: the account is active and the initial password went to the registered phone by SMS."))
+    return _decide(
+        request,
+        dossier_no,
+        "approve",
+        lambda found: services.dossier_approve(
+            officer=request.user,
+            dossier=found,
+            client_ip=client_address(request),
+            expected_version=expected_version(request),
+        ),
+        _("Approved: the account is active and the initial password went to the registered phone by SMS."),
+    )
 
 
 @counter_view
 @require_POST
 def reject(request: OfficerRequest, dossier_no: str) -> HttpResponse:
-    return _decide(request, dossier_no, "reject", lambda found: services.dossier_reject(
-        officer=request.user, dossier=found, reason_code=request.POST.get("reason_code", ""),
-        note=request.POST.get("note", "").strip(), client_ip=client_address(request),
-        expected_version=expected_version(request),
-    ), _("The dossier is rejected; the person is told by SMS."))
+    return _decide(
+        request,
+        dossier_no,
+        "reject",
+        lambda found: services.dossier_reject(
+            officer=request.user,
+            dossier=found,
+            reason_code=request.POST.get("reason_code", ""),
+            note=request.POST.get("note", "").strip(),
+            client_ip=client_address(request),
+            expected_version=expected_version(request),
+        ),
+        _("The dossier is rejected; the person is told by SMS."),
+    )
 
 
 @counter_view
 @require_POST
 def reopen(request: OfficerRequest, dossier_no: str) -> HttpResponse:
-    return _decide(request, dossier_no, "reopen", lambda found: services.dossier_reopen(
-        officer=request.user, dossier=found, note=request.POST.get("note", "").strip(),
-        client_ip=client_address(request), expected_version=expected_version(request),
-    ), _("The dossier is open again, with a new deadline."))
+    return _decide(
+        request,
+        dossier_no,
+        "reopen",
+        lambda found: services.dossier_reopen(
+            officer=request.user,
+            dossier=found,
+            note=request.POST.get("note", "").strip(),
+            client_ip=client_address(request),
+            expected_version=expected_version(request),
+        ),
+        _("The dossier is open again, with a new deadline."),
+    )

@@ -32,14 +32,22 @@ def _choices(field: DossierField) -> tuple[tuple[str, str], ...]:
     return tuple((str(v), str(label)) for v, label in field.choices.choices) if field.choices else ()
 
 
-def correction_fields(dossier: Dossier, submitted: dict[str, str] | None = None,
-                      errors: dict[str, str] | None = None) -> list[Field]:
+def correction_fields(
+    dossier: Dossier, submitted: dict[str, str] | None = None, errors: dict[str, str] | None = None
+) -> list[Field]:
     """The inputs of the form, with what the officer typed (after a refusal) or else the dossier's values."""
     submitted, errors = submitted or {}, errors or {}
-    return [Field(name=f.path, label=str(FIELD_LABELS[f.path]),
-                  value=submitted.get(f.path, _text(getattr(dossier, f.attribute))), input_type=f.input_type,
-                  choices=_choices(f), error=errors.get(f.path, ""))
-            for f in counter_form_fields(dossier.category)]
+    return [
+        Field(
+            name=f.path,
+            label=str(FIELD_LABELS[f.path]),
+            value=submitted.get(f.path, _text(getattr(dossier, f.attribute))),
+            input_type=f.input_type,
+            choices=_choices(f),
+            error=errors.get(f.path, ""),
+        )
+        for f in counter_form_fields(dossier.category)
+    ]
 
 
 def correction_changes(dossier: Dossier, post: QueryDict) -> tuple[dict[str, Any], dict[str, str]]:

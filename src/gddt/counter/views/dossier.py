@@ -68,8 +68,16 @@ def _components(dossier: Dossier, missing: list[str]) -> list[Component]:
                 source = _("Officer %(who)s, office %(office)s") % {"who": who, "office": where}
             else:
                 source = str(DocumentSource.ONLINE.label)
-        result.append(Component(kind=kind, label=kind_label(kind), document=document, missing=kind in missing,
-                                capture="user" if kind in SELFIE_KINDS else "environment", source=source))
+        result.append(
+            Component(
+                kind=kind,
+                label=kind_label(kind),
+                document=document,
+                missing=kind in missing,
+                capture="user" if kind in SELFIE_KINDS else "environment",
+                source=source,
+            )
+        )
     return result
 
 
@@ -86,8 +94,15 @@ def _history(events: list[Any]) -> list[dict[str, Any]]:
             what.append(str(detail["reason"]))
         if detail.get("reason_code"):
             what.append(str(services.REJECT_REASONS.get(detail["reason_code"], detail["reason_code"])))
-        rows.append({"at": event.at, "who": event.actor_username, "office": event.office,
-                     "action": AUDIT_ACTIONS.get(event.action, event.action), "what": "; ".join(what)})
+        rows.append(
+            {
+                "at": event.at,
+                "who": event.actor_username,
+                "office": event.office,
+                "action": AUDIT_ACTIONS.get(event.action, event.action),
+                "what": "; ".join(what),
+            }
+        )
     return rows
 
 
@@ -95,14 +110,23 @@ def _transitions(dossier: Dossier) -> list[dict[str, Any]]:
     rows = []
     for t in dossier.transitions.select_related("actor", "office").order_by("-at", "-id"):
         reason = str(services.REJECT_REASONS.get(t.reason, t.reason)) if t.reason else ""
-        rows.append({"at": t.at, "action": TRANSITION_ACTIONS.get(t.action, t.action),
-                     "to": Status(t.to_status).label, "who": t.actor.username if t.actor else "",
-                     "office": t.office, "reason": reason, "note": t.note})
+        rows.append(
+            {
+                "at": t.at,
+                "action": TRANSITION_ACTIONS.get(t.action, t.action),
+                "to": Status(t.to_status).label,
+                "who": t.actor.username if t.actor else "",
+                "office": t.office,
+                "reason": reason,
+                "note": t.note,
+            }
+        )
     return rows
 
 
-def dossier_page(request: OfficerRequest, dossier_no: str, *, problem: Problem | None = None,
-                 submitted: dict[str, str] | None = None) -> HttpResponse:
+def dossier_page(
+    request: OfficerRequest, dossier_no: str, *, problem: Problem | None = None, submitted: dict[str, str] | None = None
+) -> HttpResponse:
     """Renders the dossier afresh (after a refused action too: the services rolled back, and the officer must
     see the data as it is now). Every rendering is a look at personal data, so it is audited."""
     dossier = reach(request, dossier_no, "view")
@@ -123,13 +147,20 @@ def dossier_page(request: OfficerRequest, dossier_no: str, *, problem: Problem |
     history = _history(events)
     photos = [c for c in components if c.kind != DocumentKind.SIGNED_DECLARATION]
     signed = next((c for c in components if c.kind == DocumentKind.SIGNED_DECLARATION), None)
-    duties = (dossier.status == Status.VERIFIED and "approve" not in possible
-              and bool(roles & selectors.ACTION_ROLES["approve"])
-              and selectors.approval_forbidden_to(officer=request.user, dossier=dossier))
-    panel = panel_build(status=dossier.status, can=can, missing_photos=sum(1 for c in photos if c.missing),
-                        signed_missing=DocumentKind.SIGNED_DECLARATION in missing,
-                        printed=any(e.action == "declaration.print" for e in events),
-                        approval_blocked_by_duties=duties)
+    duties = (
+        dossier.status == Status.VERIFIED
+        and "approve" not in possible
+        and bool(roles & selectors.ACTION_ROLES["approve"])
+        and selectors.approval_forbidden_to(officer=request.user, dossier=dossier)
+    )
+    panel = panel_build(
+        status=dossier.status,
+        can=can,
+        missing_photos=sum(1 for c in photos if c.missing),
+        signed_missing=DocumentKind.SIGNED_DECLARATION in missing,
+        printed=any(e.action == "declaration.print" for e in events),
+        approval_blocked_by_duties=duties,
+    )
     context = {
         "dossier": dossier,
         "number": dossier_number_format(dossier.number or ""),
@@ -138,8 +169,11 @@ def dossier_page(request: OfficerRequest, dossier_no: str, *, problem: Problem |
         "sex_label": Sex(dossier.sex).label if dossier.sex in Sex.values else dossier.sex,
         "nationality_label": nationality_name(dossier.nationality),
         "id_type_label": IdDocumentType(dossier.id_type).label if dossier.id_type in IdDocumentType.values else "",
-        "relationship_label": (Relationship(dossier.guardian_relationship).label
-                               if dossier.guardian_relationship in Relationship.values else ""),
+        "relationship_label": (
+            Relationship(dossier.guardian_relationship).label
+            if dossier.guardian_relationship in Relationship.values
+            else ""
+        ),
         "is_minor": dossier.category == Category.MINOR_WITHOUT_ID_CARD,
         "age_days": selectors.dossier_age_days(dossier),
         "missing": [kind_label(kind) for kind in missing],
@@ -173,8 +207,9 @@ def dossier(request: OfficerRequest, dossier_no: str) -> HttpResponse:
 def document(request: OfficerRequest, dossier_no: str, kind: str) -> HttpResponse:
     """One photo, streamed from private storage (never a public path), audited by the service."""
     found = reach(request, dossier_no, "view")
-    content, content_type = services.document_read(officer=request.user, dossier=found, kind=kind,
-                                                   client_ip=client_address(request))
+    content, content_type = services.document_read(
+        officer=request.user, dossier=found, kind=kind, client_ip=client_address(request)
+    )
     return private_file(content, content_type, f"{kind}.jpg")
 
 

@@ -32,11 +32,15 @@ def problem_show(problem: Problem) -> ShownProblem:
     stale = problem.status == 412 or "stale_version" in codes
     title = str(problem.title)
     if stale:
-        title = _("Someone changed this dossier while you were looking at it. The page now shows the latest "
-                  "data: check it and do it again.")
+        title = _(
+            "Someone changed this dossier while you were looking at it. The page now shows the latest "
+            "data: check it and do it again."
+        )
     elif "mistyped_dossier_no" in codes:
-        title = _("This dossier number is mistyped: its check digit does not match. Read it again from the SMS "
-                  "or the printed declaration.")
+        title = _(
+            "This dossier number is mistyped: its check digit does not match. Read it again from the SMS "
+            "or the printed declaration."
+        )
         lines = []
     elif missing_kinds:
         title = _("Not approved: a required component is missing. Supplement it first, then approve.")

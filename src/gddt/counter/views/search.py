@@ -37,9 +37,16 @@ class Row:
 
 def _rows(dossiers: Any) -> list[Row]:
     now = timezone.now()
-    return [Row(dossier=d, number=dossier_number_format(d.number or ""), status=str(Status(d.status).label),
-                category=str(Category(d.category).label), age_days=selectors.dossier_age_days(d, now=now))
-            for d in dossiers]
+    return [
+        Row(
+            dossier=d,
+            number=dossier_number_format(d.number or ""),
+            status=str(Status(d.status).label),
+            category=str(Category(d.category).label),
+            age_days=selectors.dossier_age_days(d, now=now),
+        )
+        for d in dossiers
+    ]
 
 
 def _browse_offices(request: OfficerRequest) -> list[Office]:
@@ -74,8 +81,12 @@ def home(request: OfficerRequest) -> HttpResponse:
     filter_status = request.GET.get("status", "")
     filter_office = request.GET.get("office", "")
     try:
-        queue = selectors.dossier_browse(officer=request.user, status=filter_status or None,
-                                         office_code=filter_office or None, client_ip=client_address(request))
+        queue = selectors.dossier_browse(
+            officer=request.user,
+            status=filter_status or None,
+            office_code=filter_office or None,
+            client_ip=client_address(request),
+        )
     except Problem as problem:
         if problem.status == 403:
             raise  # no role at all: the whole page is refused
@@ -88,10 +99,11 @@ def home(request: OfficerRequest) -> HttpResponse:
     awaiting = approval_queue(officer=request.user, client_ip=client_address(request))
     context.update(
         awaiting=_rows(awaiting) if awaiting is not None else None,
-        statuses=Status.choices, offices=_browse_offices(request), filter_status=filter_status,
+        statuses=Status.choices,
+        offices=_browse_offices(request),
+        filter_status=filter_status,
         filter_office=filter_office,
         # A director browses the queue but opens no dossier: the rows link only for those who may.
         can_open=bool(selectors.officer_roles(request.user) & selectors.ACTION_ROLES["view"]),
     )
     return render(request, "counter/home.html", context, status=status)
-

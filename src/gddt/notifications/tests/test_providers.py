@@ -35,24 +35,43 @@ def test_the_http_provider_posts_the_default_body_with_the_auth_header_and_reads
         assert send(provider) == "gw-1"
         assert send(provider) == "gw-1"  # the gateway drops the repeat and answers the same id
     assert gateway.accepted["6f0e7a52-6a3c-4a55-9d1e-2b5a3c1f9e10"] == {
-        "to": "+84912345678", "text": "Xin chao", "reference": "6f0e7a52-6a3c-4a55-9d1e-2b5a3c1f9e10"}
+        "to": "+84912345678",
+        "text": "Xin chao",
+        "reference": "6f0e7a52-6a3c-4a55-9d1e-2b5a3c1f9e10",
+    }
     assert posts[0].authorization == "Bearer gw-token" and gateway.total_sends() == 2
 
 
 def test_a_configured_body_template_and_id_path(http_settings):
     with GatewayStub() as gateway:
         provider = http_settings(
-            gateway.url, GDDT_SMS_HTTP_ID_PATH="status",
-            GDDT_SMS_HTTP_BODY=json.dumps({"to": "$to", "text": "$text", "reference": "$reference",
-                                           "brand": "BHXHVN", "meta": {"ref": "x-$reference"}}))
+            gateway.url,
+            GDDT_SMS_HTTP_ID_PATH="status",
+            GDDT_SMS_HTTP_BODY=json.dumps(
+                {
+                    "to": "$to",
+                    "text": "$text",
+                    "reference": "$reference",
+                    "brand": "BHXHVN",
+                    "meta": {"ref": "x-$reference"},
+                }
+            ),
+        )
         assert send(provider) == "accepted"
     body = next(iter(gateway.accepted.values()))
     assert body["brand"] == "BHXHVN" and body["meta"] == {"ref": "x-6f0e7a52-6a3c-4a55-9d1e-2b5a3c1f9e10"}
 
 
-@pytest.mark.parametrize("status,kind", [(500, backends.TemporarySmsError), (503, backends.TemporarySmsError),
-                                         (400, backends.PermanentSmsError), (401, backends.PermanentSmsError),
-                                         (404, backends.PermanentSmsError)])
+@pytest.mark.parametrize(
+    "status,kind",
+    [
+        (500, backends.TemporarySmsError),
+        (503, backends.TemporarySmsError),
+        (400, backends.PermanentSmsError),
+        (401, backends.PermanentSmsError),
+        (404, backends.PermanentSmsError),
+    ],
+)
 def test_5xx_is_temporary_and_other_4xx_permanent(http_settings, status, kind):
     with GatewayStub(lambda post: Answer(status)) as gateway, pytest.raises(kind) as raised:
         send(http_settings(gateway.url))
@@ -85,9 +104,15 @@ def test_a_number_that_cannot_exist_is_refused_before_sending(http_settings):
 def test_the_email_url_gives_djangos_smtp_settings(monkeypatch):
     monkeypatch.setenv("GDDT_EMAIL_URL", "smtp://mailer%40bhxh:p%40ss@mail.example.vn:587?tls=true")
     assert email_settings("GDDT_EMAIL_URL") == {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "mail.example.vn",
-        "EMAIL_PORT": 587, "EMAIL_HOST_USER": "mailer@bhxh", "EMAIL_HOST_PASSWORD": "p@ss", "EMAIL_USE_TLS": True,
-        "EMAIL_USE_SSL": False, "EMAIL_TIMEOUT": 20.0}
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.example.vn",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "mailer@bhxh",
+        "EMAIL_HOST_PASSWORD": "p@ss",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_TIMEOUT": 20.0,
+    }
     monkeypatch.setenv("GDDT_EMAIL_URL", "smtps://mail.example.vn")
     assert email_settings("GDDT_EMAIL_URL")["EMAIL_PORT"] == 465
     assert email_settings("GDDT_EMAIL_URL")["EMAIL_USE_SSL"] is True
@@ -97,8 +122,9 @@ def test_the_email_url_gives_djangos_smtp_settings(monkeypatch):
     assert email_settings("GDDT_EMAIL_URL") == {}
 
 
-@pytest.mark.parametrize("url", ["smtp://mail.example.vn?tls=yes", "ftp://mail.example.vn", "smtp://",
-                                 "smtp://mail.example.vn:port"])
+@pytest.mark.parametrize(
+    "url", ["smtp://mail.example.vn?tls=yes", "ftp://mail.example.vn", "smtp://", "smtp://mail.example.vn:port"]
+)
 def test_a_wrong_email_url_stops_the_start_naming_the_variable(monkeypatch, url):
     monkeypatch.setenv("GDDT_EMAIL_URL", url)
     with pytest.raises(ImproperlyConfigured, match="GDDT_EMAIL_URL"):

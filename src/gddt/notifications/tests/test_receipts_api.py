@@ -56,8 +56,9 @@ def test_the_same_report_again_still_answers_204_and_changes_nothing(client, sen
 
 
 def test_a_failure_report_marks_the_message_undelivered_with_the_gateways_reason(client, sent_message):
-    response = report(client, {"reference": str(sent_message.reference), "status": "failed",
-                               "error": "subscriber absent"})
+    response = report(
+        client, {"reference": str(sent_message.reference), "status": "failed", "error": "subscriber absent"}
+    )
     assert response.status_code == 204
     sent_message.refresh_from_db()
     assert sent_message.status == SmsStatus.UNDELIVERED and sent_message.last_error == "gateway: subscriber absent"
@@ -78,8 +79,7 @@ def test_a_report_without_a_valid_signature_is_refused_with_401(client, sent_mes
 def test_the_signature_covers_the_raw_body(client, sent_message):
     body = json.dumps({"reference": str(sent_message.reference), "status": "delivered"}).encode()
     tampered = body.replace(b"delivered", b"failed")
-    response = client.post(URL, data=tampered, content_type="application/json",
-                           headers={"X-Signature": signed(body)})
+    response = client.post(URL, data=tampered, content_type="application/json", headers={"X-Signature": signed(body)})
     assert response.status_code == 401
 
 

@@ -59,8 +59,9 @@ def test_a_queued_message_is_delivered_once_by_the_worker(settings):
     run_queued_tasks()
     run_queued_tasks()
     lines = delivered(settings)
-    assert lines == [{"to": "0912345678", "text": message.text, "reference": str(message.reference),
-                      "sent_at": lines[0]["sent_at"]}]
+    assert lines == [
+        {"to": "0912345678", "text": message.text, "reference": str(message.reference), "sent_at": lines[0]["sent_at"]}
+    ]
     message.refresh_from_db()
     assert message.status == SmsStatus.SENT and message.attempts == 1 and message.provider == "file"
     assert message.claimed_by == "" and message.claimed_until is None
@@ -90,8 +91,12 @@ def test_texts_have_no_diacritics_even_when_a_template_is_edited(settings):
 
 
 def test_a_temporary_failure_is_retried_later_and_a_permanent_one_is_a_dead_letter(settings, monkeypatch):
-    provider = Scripted(script={"0912345678": backends.TemporarySmsError("HTTP 503"),
-                                "0900000000": backends.PermanentSmsError("HTTP 400")})
+    provider = Scripted(
+        script={
+            "0912345678": backends.TemporarySmsError("HTTP 503"),
+            "0900000000": backends.PermanentSmsError("HTTP 400"),
+        }
+    )
     use_providers(monkeypatch, file=provider)
     temporary = sms_queue(to="0912345678", template="expired", context={})
     permanent = sms_queue(to="0900000000", template="expired", context={})
@@ -129,8 +134,11 @@ def test_after_too_many_temporary_failures_a_message_is_a_dead_letter(settings, 
 
 def test_a_provider_that_gives_up_hands_the_message_to_the_fallback(settings, monkeypatch):
     settings.GDDT_SMS_BACKEND, settings.GDDT_SMS_FALLBACK = "http", ["file"]
-    use_providers(monkeypatch, http=Scripted("http", {"0912345678": backends.PermanentSmsError("HTTP 403")}),
-                  file=backends.FileBackend())
+    use_providers(
+        monkeypatch,
+        http=Scripted("http", {"0912345678": backends.PermanentSmsError("HTTP 403")}),
+        file=backends.FileBackend(),
+    )
     message = sms_queue(to="0912345678", template="expired", context={})
     Deliverer().drain()
     message.refresh_from_db()
@@ -141,8 +149,9 @@ def test_a_provider_that_gives_up_hands_the_message_to_the_fallback(settings, mo
 def test_an_invalid_number_is_dead_at_once_without_trying_the_fallback(settings, monkeypatch):
     settings.GDDT_SMS_BACKEND, settings.GDDT_SMS_FALLBACK = "http", ["file"]
     fallback = Scripted("file")
-    use_providers(monkeypatch, http=Scripted("http", {"0100000000": backends.InvalidNumberError("invalid number")}),
-                  file=fallback)
+    use_providers(
+        monkeypatch, http=Scripted("http", {"0100000000": backends.InvalidNumberError("invalid number")}), file=fallback
+    )
     message = sms_queue(to="0100000000", template="expired", context={})
     Deliverer().drain()
     message.refresh_from_db()
@@ -151,8 +160,9 @@ def test_an_invalid_number_is_dead_at_once_without_trying_the_fallback(settings,
 
 def test_retry_after_is_honoured_and_the_rest_of_the_batch_waits_without_an_attempt(settings, monkeypatch):
     settings.GDDT_SMS_CONCURRENCY = 1  # one lane: the second message comes after the 429
-    provider = Scripted(script={"0912345678": backends.TemporarySmsError("HTTP 429", retry_after=120,
-                                                                         provider_down=True)})
+    provider = Scripted(
+        script={"0912345678": backends.TemporarySmsError("HTTP 429", retry_after=120, provider_down=True)}
+    )
     use_providers(monkeypatch, file=provider)
     first = sms_queue(to="0912345678", template="expired", context={})
     second = sms_queue(to="0987654321", template="expired", context={})
@@ -203,8 +213,9 @@ def test_the_heartbeat_keeps_the_lease_of_the_batch_in_hand(settings):
 
 
 def test_a_message_carrying_a_password_is_redacted_once_delivered(settings):
-    message = sms_queue(to="0912345678", template="approved", context={"username": "001090012345",
-                                                                       "password": "Xy7kPq2mRt"})
+    message = sms_queue(
+        to="0912345678", template="approved", context={"username": "001090012345", "password": "Xy7kPq2mRt"}
+    )
     assert "Xy7kPq2mRt" in message.text
     run_queued_tasks()
     message.refresh_from_db()
@@ -218,10 +229,15 @@ def test_a_citizen_who_gave_an_email_also_gets_the_messages_without_a_secret_by_
     settings.GDDT_EMAIL_URL = "console:"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     type(adult_dossier).objects.filter(pk=adult_dossier.pk).update(email="an@example.vn")
-    plain = sms_queue(to=adult_dossier.phone, template="expired", context={"dossier_no": "26-1"},
-                      dossier_id=adult_dossier.pk)
-    sms_queue(to=adult_dossier.phone, template="approved", context={"username": "u", "password": "Xy7kPq2mRt"},
-              dossier_id=adult_dossier.pk)
+    plain = sms_queue(
+        to=adult_dossier.phone, template="expired", context={"dossier_no": "26-1"}, dossier_id=adult_dossier.pk
+    )
+    sms_queue(
+        to=adult_dossier.phone,
+        template="approved",
+        context={"username": "u", "password": "Xy7kPq2mRt"},
+        dossier_id=adult_dossier.pk,
+    )
     run_queued_tasks()
     copies = SmsMessage.objects.filter(channel=Channel.EMAIL)
     assert {m.template for m in copies} == {"submitted", "expired"}  # the password went by SMS only
@@ -247,8 +263,9 @@ def test_the_rate_limit_is_one_schedule_shared_by_every_worker():
 
 def test_an_overdue_message_is_warned_about_once_without_its_phone_or_text(settings, caplog):
     message = sms_queue(to="0912345678", template="expired", context={"dossier_no": "26-0000001-4"})
-    SmsMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=16),
-                                                    next_attempt_at=timezone.now() + timedelta(hours=1))
+    SmsMessage.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(minutes=16), next_attempt_at=timezone.now() + timedelta(hours=1)
+    )
     with caplog.at_level(logging.WARNING, logger="gddt.notifications.services"):
         assert sms_alert_sweep() == 1
         assert sms_alert_sweep() == 0
@@ -263,8 +280,9 @@ def test_a_message_younger_than_the_alert_age_is_not_warned_about(settings):
 
 
 def test_the_console_backend_prints_one_json_line(capsys):
-    backends.ConsoleBackend().send(to="0912345678", text="Xin chao", reference=str(uuid.uuid4()),
-                                   sent_at=timezone.now(), is_retry=False)
+    backends.ConsoleBackend().send(
+        to="0912345678", text="Xin chao", reference=str(uuid.uuid4()), sent_at=timezone.now(), is_retry=False
+    )
     line = json.loads(capsys.readouterr().out)
     assert line["to"] == "0912345678" and line["text"] == "Xin chao"
 
@@ -274,9 +292,15 @@ def test_default_texts_fit_one_segment_of_gsm7():
 
     from gddt.notifications.templates import DEFAULT_TEMPLATES, gsm7_outside, gsm7_segments
 
-    context = {"dossier_no": "26-0001234-5", "identity": "ma so BHXH 0123456789", "deadline": "25/12/2026",
-               "username": "001090012345", "password": "Xy7kPq2mRt", "reason": "Thong tin khong khop",
-               "code": "123456"}
+    context = {
+        "dossier_no": "26-0001234-5",
+        "identity": "ma so BHXH 0123456789",
+        "deadline": "25/12/2026",
+        "username": "001090012345",
+        "password": "Xy7kPq2mRt",
+        "reason": "Thong tin khong khop",
+        "code": "123456",
+    }
     for key, text in DEFAULT_TEMPLATES.items():
         rendered = string.Template(text).substitute(context)
         assert rendered.isascii() and len(rendered) <= 160, key

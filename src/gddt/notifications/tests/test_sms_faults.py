@@ -66,11 +66,19 @@ class Site:
         self.processes: list[subprocess.Popen] = []
         self.env = base_env(data_dir)
         self.env.update(
-            GDDT_SMS_BACKEND="http", GDDT_SMS_HTTP_URL=gateway.url, GDDT_SMS_HTTP_AUTH="Bearer test",
-            GDDT_SMS_HTTP_CONNECT_TIMEOUT="1", GDDT_SMS_HTTP_READ_TIMEOUT="0.5",
-            GDDT_SMS_RETRY_SECONDS="0.2", GDDT_SMS_MAX_ATTEMPTS="6", GDDT_SMS_LEASE_SECONDS="2",
-            GDDT_SMS_POLL_SECONDS="0.1", GDDT_SMS_BATCH="10", GDDT_SCHEDULER_SECONDS="3600",
-            GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR="100000", GDDT_SMS_PER_PHONE_PER_DAY="100000",
+            GDDT_SMS_BACKEND="http",
+            GDDT_SMS_HTTP_URL=gateway.url,
+            GDDT_SMS_HTTP_AUTH="Bearer test",
+            GDDT_SMS_HTTP_CONNECT_TIMEOUT="1",
+            GDDT_SMS_HTTP_READ_TIMEOUT="0.5",
+            GDDT_SMS_RETRY_SECONDS="0.2",
+            GDDT_SMS_MAX_ATTEMPTS="6",
+            GDDT_SMS_LEASE_SECONDS="2",
+            GDDT_SMS_POLL_SECONDS="0.1",
+            GDDT_SMS_BATCH="10",
+            GDDT_SCHEDULER_SECONDS="3600",
+            GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR="100000",
+            GDDT_SMS_PER_PHONE_PER_DAY="100000",
         )
         if database_url:
             self.env["DATABASE_URL"] = database_url
@@ -78,9 +86,24 @@ class Site:
         self.base = f"http://127.0.0.1:{self.port}"
 
     def serve(self) -> None:
-        web = subprocess.Popen([*GDDT, "serve", "--no-worker", "--no-init", "--host", "127.0.0.1", "--port",
-                                str(self.port), "--workers", "1"], env=self.env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+        web = subprocess.Popen(
+            [
+                *GDDT,
+                "serve",
+                "--no-worker",
+                "--no-init",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self.processes.append(web)
 
         def healthy() -> bool:
@@ -92,8 +115,9 @@ class Site:
         wait_for(healthy, 90, "the web server")
 
     def worker(self) -> subprocess.Popen:
-        process = subprocess.Popen([*GDDT, "worker", "--no-scheduler"], env=self.env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [*GDDT, "worker", "--no-scheduler"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self.processes.append(process)
         return process
 
@@ -154,8 +178,10 @@ def site(request, tmp_path):
     if connection.vendor == "postgresql":
         request.getfixturevalue("transactional_db")
         db = connection.settings_dict
-        database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:" \
-                       f"{db['PORT'] or 5432}/{db['NAME']}"
+        database_url = (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
     else:
         import shutil
 
@@ -248,8 +274,11 @@ def test_workers_killed_twenty_times_mid_delivery_lose_and_double_nothing(site):
     assert len(numbers) == 120
     assert cut_mid_delivery == 20, f"only {cut_mid_delivery} of the 20 workers were killed while sending"
     site.worker()
-    wait_for(lambda: len(site.gateway.accepted) >= len(numbers) and site.outbox() == Counter(sent=len(numbers)),
-             180, "every receipt after the last kill")
+    wait_for(
+        lambda: len(site.gateway.accepted) >= len(numbers) and site.outbox() == Counter(sent=len(numbers)),
+        180,
+        "every receipt after the last kill",
+    )
     assert_one_receipt_each(site.gateway, numbers)
 
 

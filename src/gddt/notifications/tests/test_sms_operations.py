@@ -41,8 +41,9 @@ def gddt(*args: str) -> str:
 def dead_password(monkeypatch):
     """A message carrying a password that the gateway refused for good."""
     use_providers(monkeypatch, file=Scripted(script={"0912345678": backends.PermanentSmsError("HTTP 400")}))
-    message = sms_queue(to="0912345678", template="approved", context={"username": "001090012345",
-                                                                       "password": "Xy7kPq2mRt"})
+    message = sms_queue(
+        to="0912345678", template="approved", context={"username": "001090012345", "password": "Xy7kPq2mRt"}
+    )
     Deliverer().drain()
     monkeypatch.undo()
     message.refresh_from_db()
@@ -125,8 +126,7 @@ def test_the_template_editor_refuses_a_character_outside_gsm7_naming_it(admin_cl
     assert SmsTemplate.objects.get(key="expired").text.startswith("BHXH VN")
 
 
-def test_the_template_editor_saves_a_text_with_diacritics_that_gsm7_carries_once_stripped(admin_client,
-                                                                                         template_url):
+def test_the_template_editor_saves_a_text_with_diacritics_that_gsm7_carries_once_stripped(admin_client, template_url):
     response = admin_client.post(template_url, {"text": "Hồ sơ $dossier_no đã hết hạn."})
     assert response.status_code == 302
     assert SmsTemplate.objects.get(key="expired").text == "Hồ sơ $dossier_no đã hết hạn."

@@ -80,7 +80,7 @@ def qr_decode(matrix: Matrix) -> str:
     def take(n: int) -> int:
         nonlocal pos
         assert pos + n <= len(data), "data runs past the end"
-        value = int("".join(map(str, data[pos:pos + n])), 2)
+        value = int("".join(map(str, data[pos : pos + n])), 2)
         pos += n
         return value
 

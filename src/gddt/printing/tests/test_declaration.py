@@ -54,13 +54,22 @@ def test_it_prints_every_field_of_an_adults_dossier_with_its_diacritics(adult, c
     text = pdf_text(declaration_pdf(dossier=adult, printed_by_office=counter_office, printed_at=PRINTED_AT))
 
     for expected in [
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "TỜ KHAI",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "TỜ KHAI",
         "ĐĂNG KÝ GIAO DỊCH ĐIỆN TỬ VỚI CƠ QUAN BẢO HIỂM XÃ HỘI",
-        "Họ và tên: Nguyễn Văn An", "Ngày sinh: 17/05/1990", "Giới tính: Nam", "Quốc tịch: Việt Nam",
-        f"Số định danh cá nhân: {adult.personal_id}", "Mã số BHXH: —",
-        "Căn cước công dân", f"Số: {adult.id_number}", "Ngày cấp: 01/04/2021",
+        "Họ và tên: Nguyễn Văn An",
+        "Ngày sinh: 17/05/1990",
+        "Giới tính: Nam",
+        "Quốc tịch: Việt Nam",
+        f"Số định danh cá nhân: {adult.personal_id}",
+        "Mã số BHXH: —",
+        "Căn cước công dân",
+        f"Số: {adult.id_number}",
+        "Ngày cấp: 01/04/2021",
         "Nơi cấp: Cục Cảnh sát quản lý hành chính về trật tự xã hội",
-        "0912345678", "an.nguyen@example.vn",
+        "0912345678",
+        "an.nguyen@example.vn",
         f"12 Tràng Tiền, {adult.ward.name}, {adult.province.name}",
         f"Cơ quan BHXH đã chọn khi đăng ký: {adult.office.name} (mã 01)",
         f"Cơ quan BHXH tiếp nhận, hoàn tất: {counter_office.name} (mã 79)",
@@ -95,10 +104,18 @@ def test_the_minors_declaration_has_the_guardians_data_and_signature_block(minor
     assert "Cha/mẹ/người giám hộ (ký, ghi rõ họ tên) Lê Thị Cúc" in text
     assert "Cán bộ tiếp nhận (ký, ghi rõ họ tên)" in text
     assert "Người đăng ký (ký" not in text
-    for expected in ["Họ và tên: Trần Thị Bình", "Giới tính: Nữ", "THÔNG TIN CHA, MẸ HOẶC NGƯỜI GIÁM HỘ",
-                     "Họ và tên: Lê Thị Cúc", "Quan hệ: Mẹ", f"Số định danh cá nhân: {minor.guardian_personal_id}",
-                     "Số điện thoại: 0987654321", "Số giấy khai sinh: 123/2017",
-                     "Nơi cấp: UBND phường Bến Nghé", f"5 Lê Lợi, {minor.ward.name}, {minor.province.name}"]:
+    for expected in [
+        "Họ và tên: Trần Thị Bình",
+        "Giới tính: Nữ",
+        "THÔNG TIN CHA, MẸ HOẶC NGƯỜI GIÁM HỘ",
+        "Họ và tên: Lê Thị Cúc",
+        "Quan hệ: Mẹ",
+        f"Số định danh cá nhân: {minor.guardian_personal_id}",
+        "Số điện thoại: 0987654321",
+        "Số giấy khai sinh: 123/2017",
+        "Nơi cấp: UBND phường Bến Nghé",
+        f"5 Lê Lợi, {minor.ward.name}, {minor.province.name}",
+    ]:
         assert expected in text, expected
 
 
@@ -125,11 +142,14 @@ def test_its_qr_code_reads_as_the_dossier_payload(adult, monkeypatch):
 
 
 def test_a_100_character_name_and_a_200_character_street_wrap_on_one_page(adult, counter_office):
-    adult.full_name = ("Tôn Nữ Hoàng Thị Phương Thảo Nguyễn Ngọc Khánh Linh Trịnh Bảo Anh Đặng Hoàng Minh Châu "
-                       "Lê Thị Mỹ Dun")
-    adult.street = ("Số 123 ngõ 45 ngách 67 hẻm 89 đường Nguyễn Thị Minh Khai, khu dân cư số 2, tổ dân phố 15, "
-                    "khu phố Đông Hòa, gần chợ Bến Thành, đối diện trường tiểu học Lê Ngọc Hân, "
-                    "tòa nhà A tầng 12, căn hộ 1203B-015")
+    adult.full_name = (
+        "Tôn Nữ Hoàng Thị Phương Thảo Nguyễn Ngọc Khánh Linh Trịnh Bảo Anh Đặng Hoàng Minh Châu Lê Thị Mỹ Dun"
+    )
+    adult.street = (
+        "Số 123 ngõ 45 ngách 67 hẻm 89 đường Nguyễn Thị Minh Khai, khu dân cư số 2, tổ dân phố 15, "
+        "khu phố Đông Hòa, gần chợ Bến Thành, đối diện trường tiểu học Lê Ngọc Hân, "
+        "tòa nhà A tầng 12, căn hộ 1203B-015"
+    )
     adult.id_issued_by = "Cục Cảnh sát quản lý hành chính về trật tự xã hội, Bộ Công an " * 3
     adult.email = "nguyen.thi.phuong.thao.khanh.linh.bao.anh.hoang.minh.chau@mot-ten-mien-rat-dai.example.vn"
     assert len(adult.full_name) == 100 and len(adult.street) == 200
@@ -157,10 +177,10 @@ def test_decomposed_unicode_prints_as_the_precomposed_vietnamese_letters(adult):
 
 def test_the_same_dossier_office_and_moment_give_the_same_bytes(adult, counter_office):
     first = declaration_pdf(dossier=adult, printed_by_office=counter_office, printed_at=PRINTED_AT)
-    again = declaration_pdf(dossier=Dossier.objects.get(pk=adult.pk), printed_by_office=counter_office,
-                            printed_at=PRINTED_AT)
-    later = declaration_pdf(dossier=adult, printed_by_office=counter_office,
-                            printed_at=PRINTED_AT.replace(minute=31))
+    again = declaration_pdf(
+        dossier=Dossier.objects.get(pk=adult.pk), printed_by_office=counter_office, printed_at=PRINTED_AT
+    )
+    later = declaration_pdf(dossier=adult, printed_by_office=counter_office, printed_at=PRINTED_AT.replace(minute=31))
     assert first == again
     assert later != first
 

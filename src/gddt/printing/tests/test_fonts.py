@@ -2,7 +2,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from gddt.printing.fonts import FONT, FONT_BOLD, FONTS_DIR, fonts_register
 
-VIETNAMESE = "ĂÂĐÊÔƠƯăâđêôơư" "ÀẢÃÁẠẰẲẴẮẶẦẨẪẤẬÈẺẼÉẸỀỂỄẾỆÌỈĨÍỊÒỎÕÓỌỒỔỖỐỘỜỞỠỚỢÙỦŨÚỤỪỬỮỨỰỲỶỸÝỴ"
+VIETNAMESE = "ĂÂĐÊÔƠƯăâđêôơưÀẢÃÁẠẰẲẴẮẶẦẨẪẤẬÈẺẼÉẸỀỂỄẾỆÌỈĨÍỊÒỎÕÓỌỒỔỖỐỘỜỞỠỚỢÙỦŨÚỤỪỬỮỨỰỲỶỸÝỴ"
 
 
 def test_registering_again_keeps_the_fonts_already_loaded():

@@ -28,10 +28,19 @@ def test_it_shows_the_username_and_the_steps_on_one_a4_page():
     text = pdf_text(pdf)
 
     assert page_sizes(pdf) == [(595, 842)]
-    for expected in ["HƯỚNG DẪN CÀI ĐẶT VÀ SỬ DỤNG", "VssID – BHXH số", "Kính gửi ông/bà: Nguyễn Văn An",
-                     f"Tên đăng nhập (số định danh cá nhân hoặc mã số BHXH) {USERNAME}",
-                     "Bước 1. Cài đặt ứng dụng", "Bước 2. Đăng nhập", "Bước 3. Đổi mật khẩu ở lần đăng nhập đầu tiên",
-                     "Khi quên mật khẩu", "Quên mật khẩu", "tin nhắn SMS", "1900 9068"]:
+    for expected in [
+        "HƯỚNG DẪN CÀI ĐẶT VÀ SỬ DỤNG",
+        "VssID – BHXH số",
+        "Kính gửi ông/bà: Nguyễn Văn An",
+        f"Tên đăng nhập (số định danh cá nhân hoặc mã số BHXH) {USERNAME}",
+        "Bước 1. Cài đặt ứng dụng",
+        "Bước 2. Đăng nhập",
+        "Bước 3. Đổi mật khẩu ở lần đăng nhập đầu tiên",
+        "Khi quên mật khẩu",
+        "Quên mật khẩu",
+        "tin nhắn SMS",
+        "1900 9068",
+    ]:
         assert expected in text, expected
 
 

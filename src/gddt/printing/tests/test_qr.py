@@ -54,6 +54,10 @@ def test_the_flowable_draws_a_code_that_decodes_to_its_payload(size):
 def test_a_url_with_vietnamese_letters_becomes_plain_ascii():
     payload = qr_for_url("https://apps.apple.com/vn/app/vssid-bảo-hiểm-xã-hội-số/id1521647600")
     assert payload.isascii()
-    assert payload == "https://apps.apple.com/vn/app/vssid-b%E1%BA%A3o-hi%E1%BB%83m-x%C3%A3-h%E1%BB%99i-s%E1%BB%91/id1521647600"
+    assert (
+        payload
+        == "https://apps.apple.com/vn/app/vssid-b%E1%BA%A3o-hi%E1%BB%83m-x%C3%A3-h%E1%BB%99i-s%E1%BB%91/id1521647600"
+    )
     assert qr_for_url("https://play.google.com/store/apps/details?id=com.bhxhapp") == (
-        "https://play.google.com/store/apps/details?id=com.bhxhapp")
+        "https://play.google.com/store/apps/details?id=com.bhxhapp"
+    )

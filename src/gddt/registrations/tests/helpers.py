@@ -26,9 +26,12 @@ def post_multipart(client, data, files: dict[str, bytes], **headers):
 def kept() -> dict[str, int]:
     """Everything a request could leave behind."""
     return {
-        "dossiers": Dossier.objects.count(), "documents": Document.objects.count(),
-        "transitions": Transition.objects.count(), "sms": SmsMessage.objects.count(),
-        "tasks": DBTaskResult.objects.count(), "idempotency": IdempotencyRecord.objects.count(),
+        "dossiers": Dossier.objects.count(),
+        "documents": Document.objects.count(),
+        "transitions": Transition.objects.count(),
+        "sms": SmsMessage.objects.count(),
+        "tasks": DBTaskResult.objects.count(),
+        "idempotency": IdempotencyRecord.objects.count(),
         "files": len(stored_files()),
     }
 

@@ -39,8 +39,13 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(client, 
     settings.GDDT_TRUSTED_PROXIES = ["10.0.0.0/8"]
 
     def through_proxy(forwarded: str):
-        return client.post(API, data=json.dumps(adult_data()), content_type="application/json",
-                           REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+        return client.post(
+            API,
+            data=json.dumps(adult_data()),
+            content_type="application/json",
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
 
     assert through_proxy("198.51.100.1").status_code == 201
     assert through_proxy("198.51.100.2").status_code == 201
@@ -52,9 +57,16 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(client, 
 def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, settings):
     settings.GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR = 1
     settings.GDDT_TRUSTED_PROXIES = []
-    answers = [client.post(API, data=json.dumps(adult_data()), content_type="application/json",
-                           REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code
-               for i in range(2)]
+    answers = [
+        client.post(
+            API,
+            data=json.dumps(adult_data()),
+            content_type="application/json",
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+        ).status_code
+        for i in range(2)
+    ]
     assert answers == [201, 429]
 
 
@@ -73,8 +85,10 @@ def test_receipts_to_one_phone_stop_at_the_daily_limit_but_the_registration_is_k
     settings.GDDT_SMS_PER_PHONE_PER_DAY = 2
     bodies = [post_json(client, adult_data(phone="0912000111")).json() for _ in range(3)]
     assert [b["sms_sent"] for b in bodies] == [True, True, False]
-    assert "No SMS was sent" in post_json(client, adult_data(phone="0912000111"),
-                                          **{"Accept-Language": "en"}).json()["message"]
+    assert (
+        "No SMS was sent"
+        in post_json(client, adult_data(phone="0912000111"), **{"Accept-Language": "en"}).json()["message"]
+    )
     assert bodies[0]["message"] != bodies[2]["message"]
     assert Dossier.objects.filter(phone="0912000111").count() == 4
     assert SmsMessage.objects.filter(to="0912000111", template="submitted").count() == 2

@@ -45,8 +45,9 @@ def test_an_overdue_submitted_dossier_expires_once_with_an_sms_and_a_transition(
 
 
 def test_a_verified_dossier_does_not_expire(adult_dossier):
-    Dossier.objects.filter(pk=adult_dossier.pk).update(status=Status.VERIFIED,
-                                                       expires_at=timezone.now() - timedelta(days=1))
+    Dossier.objects.filter(pk=adult_dossier.pk).update(
+        status=Status.VERIFIED, expires_at=timezone.now() - timedelta(days=1)
+    )
     assert dossiers_expire_due() == 0
 
 

@@ -27,7 +27,7 @@ def test_any_single_mistyped_digit_is_caught(year, sequence, data):
     number = dossier_number_make(year=year, sequence=sequence)
     position = data.draw(st.integers(min_value=0, max_value=len(number) - 1))
     wrong = data.draw(st.sampled_from([d for d in "0123456789" if d != number[position]]))
-    mistyped = number[:position] + wrong + number[position + 1:]
+    mistyped = number[:position] + wrong + number[position + 1 :]
     assert not dossier_number_is_valid(mistyped)
 
 
@@ -37,7 +37,7 @@ def test_any_swap_of_two_adjacent_different_digits_is_caught(year, sequence, dat
     position = data.draw(st.integers(min_value=0, max_value=len(number) - 2))
     if number[position] == number[position + 1]:
         return
-    swapped = number[:position] + number[position + 1] + number[position] + number[position + 2:]
+    swapped = number[:position] + number[position + 1] + number[position] + number[position + 2 :]
     assert not dossier_number_is_valid(swapped)
 
 
@@ -54,7 +54,8 @@ def test_a_number_is_found_with_or_without_separators_and_from_its_qr_payload(ye
 
 def test_the_formatted_number_is_short_and_grouped():
     assert dossier_number_format(dossier_number_make(year=2026, sequence=1234)) == "26-0001234-" + str(
-        damm_digit("260001234"))
+        damm_digit("260001234")
+    )
 
 
 def test_text_that_is_not_a_number_is_refused():

@@ -34,8 +34,9 @@ def errors_of(response) -> dict[str, str]:
 
 
 def _chunk(kind: bytes, data: bytes, crc: int | None = None) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) if crc is None
-                                                                    else crc)
+    return (
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) if crc is None else crc)
+    )
 
 
 def png_with_damaged_data(width: int = 1200, height: int = 800) -> bytes:
@@ -46,14 +47,17 @@ def png_with_damaged_data(width: int = 1200, height: int = 800) -> bytes:
     good = zlib.compress(rows, 0)  # stored blocks: the damage below stays inside one block's pixel bytes
     damaged = bytearray(good)
     start = 2 + 5 + 10 * (1 + 3 * width) + 100  # zlib header, first block header, into the 11th row
-    damaged[start:start + 60] = bytes(255 - b for b in damaged[start:start + 60])
+    damaged[start : start + 60] = bytes(255 - b for b in damaged[start : start + 60])
     inflated = zlib.decompressobj().decompress(bytes(damaged[:-4]))  # up to, not including, the old Adler-32
     damaged[-4:] = struct.pack(">I", zlib.adler32(inflated))  # zlib is satisfied ...
     assert zlib.decompress(bytes(damaged)) != rows
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", bytes(damaged), crc=zlib.crc32(b"IDAT" + good))  # ... the CRC is the one of before
-            + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", bytes(damaged), crc=zlib.crc32(b"IDAT" + good))  # ... the CRC is the one of before
+        + _chunk(b"IEND", b"")
+    )
 
 
 def interlaced_png(width: int, height: int, *, bands: int = 4, depth: int = 16) -> bytes:
@@ -63,8 +67,15 @@ def interlaced_png(width: int, height: int, *, bands: int = 4, depth: int = 16) 
     pixel = bands * depth // 8
     packer = zlib.compressobj(9)
     parts = []
-    for x0, y0, dx, dy in [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
-                           (0, 1, 1, 2)]:
+    for x0, y0, dx, dy in [
+        (0, 0, 8, 8),
+        (4, 0, 8, 8),
+        (0, 4, 4, 8),
+        (2, 0, 4, 4),
+        (0, 2, 2, 4),
+        (1, 0, 2, 2),
+        (0, 1, 1, 2),
+    ]:
         pass_width, pass_height = (width - x0 + dx - 1) // dx, (height - y0 + dy - 1) // dy
         if pass_width and pass_height:
             row = bytes(1 + pass_width * pixel)
@@ -83,8 +94,9 @@ def one_bit_png(side: int = 6300) -> bytes:
 
 def jpeg_with_comment() -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (1200, 800), (90, 90, 90)).save(out, format="JPEG", quality=90,
-                                                      comment=PHP + b" CCCD " + ID_NUMBER)
+    Image.new("RGB", (1200, 800), (90, 90, 90)).save(
+        out, format="JPEG", quality=90, comment=PHP + b" CCCD " + ID_NUMBER
+    )
     content = out.getvalue()
     assert b"\xff\xfe" in content and PHP in content and ID_NUMBER in content
     return content
@@ -99,7 +111,7 @@ def jpeg_segments(content: bytes) -> list[int]:
         markers.append(marker)
         if marker == 0xDA:  # start of scan: entropy-coded data follows
             return markers
-        (length,) = struct.unpack(">H", content[at + 2:at + 4])
+        (length,) = struct.unpack(">H", content[at + 2 : at + 4])
         at += 2 + length
 
 
@@ -113,10 +125,14 @@ def test_a_jpeg_comment_with_a_script_and_an_id_number_is_not_kept(client):
     assert not [m for m in markers if 0xE1 <= m <= 0xEF]  # no APP1-APP15: EXIF, XMP, ICC, IPTC, Adobe
 
 
-@pytest.mark.parametrize("make, code", [
-    (png_with_damaged_data, "corrupt_image"),
-    (lambda: interlaced_png(6000, 6000), "too_many_pixels"),  # 280 KB that would take 288 MB to decode
-], ids=["PNG with damaged image data", "interlaced 16-bit PNG of 36 MP"])
+@pytest.mark.parametrize(
+    "make, code",
+    [
+        (png_with_damaged_data, "corrupt_image"),
+        (lambda: interlaced_png(6000, 6000), "too_many_pixels"),  # 280 KB that would take 288 MB to decode
+    ],
+    ids=["PNG with damaged image data", "interlaced 16-bit PNG of 36 MP"],
+)
 def test_a_damaged_or_costly_png_is_refused_and_nothing_is_kept(client, make, code):
     before = kept()
     response = post_multipart(client, adult_data(), {"portrait": jpeg_bytes(600, 800), "id_front": make()})
@@ -142,9 +158,12 @@ def test_the_pixels_of_all_photos_of_a_request_are_capped_together(client):
 
 def test_the_cap_of_a_request_is_named_in_english_on_request(client):
     with override_settings(GDDT_PHOTO_MAX_REQUEST_PIXELS=1_000_000):
-        response = post_multipart(client, adult_data(), {"id_front": jpeg_bytes(1200, 800),
-                                                         "id_back": jpeg_bytes(1000, 700)},
-                                  **{"Accept-Language": "en"})
+        response = post_multipart(
+            client,
+            adult_data(),
+            {"id_front": jpeg_bytes(1200, 800), "id_back": jpeg_bytes(1000, 700)},
+            **{"Accept-Language": "en"},
+        )
     assert errors_of(response) == {"id_back": "too_many_pixels"}
     assert response.json()["errors"][0]["message"].startswith("The photos of this request have more than 1 ")
 
@@ -191,8 +210,9 @@ def test_no_more_decodes_run_at_once_than_the_setting_allows(monkeypatch):
     monkeypatch.setattr(images, "_vips_decode", counted)
     photo = jpeg_bytes(1200, 800)
     with override_settings(GDDT_PHOTO_DECODES_AT_ONCE=2):
-        threads = [threading.Thread(target=images.image_clean, args=(photo,), kwargs={"min_short_side": 600})
-                   for _ in range(6)]
+        threads = [
+            threading.Thread(target=images.image_clean, args=(photo,), kwargs={"min_short_side": 600}) for _ in range(6)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -238,11 +258,20 @@ def test_a_request_of_small_files_that_unpack_into_huge_images_stays_small_in_me
     (tmp_path / "parts.json").write_text(json.dumps(list(parts)))
     (tmp_path / "warm-up.jpg").write_bytes(jpeg_bytes(1200, 800))
     src = Path(images.__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(tmp_path)], capture_output=True, text=True,
-                          timeout=120, check=True, cwd=src.parent, env={"PATH": "/usr/bin:/bin",
-                                                                         "PYTHONPATH": str(src),
-                                                                         "GDDT_DATA_DIR": str(tmp_path / "var")})
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=src.parent,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(src), "GDDT_DATA_DIR": str(tmp_path / "var")},
+    )
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["codes"] == {"id_front": [2400, 2400], "id_back": [2400, 2400], "portrait": "too_many_pixels",
-                               "guardian_id_front": "too_many_pixels"}
+    assert result["codes"] == {
+        "id_front": [2400, 2400],
+        "id_back": [2400, 2400],
+        "portrait": "too_many_pixels",
+        "guardian_id_front": "too_many_pixels",
+    }
     assert result["peak_growth_kb"] < 6300 * 6300 // 1024

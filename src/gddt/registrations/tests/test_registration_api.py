@@ -38,8 +38,11 @@ def test_it_stores_photos_re_encoded_without_exif_with_their_sha256(client):
     camera[0x010F] = "Canon"  # Make
     camera[0x8825] = {2: (21.0, 1.0, 30.0)}  # a GPS position: exactly what must not be kept
     exif = camera.tobytes()
-    photos = {"id_front": jpeg_bytes(1200, 800, exif=exif), "id_back": png_bytes(1000, 700),
-              "portrait": jpeg_bytes(600, 800)}
+    photos = {
+        "id_front": jpeg_bytes(1200, 800, exif=exif),
+        "id_back": png_bytes(1000, 700),
+        "portrait": jpeg_bytes(600, 800),
+    }
     response = post_multipart(client, adult_data(), photos)
     assert response.status_code == 201, response.content
     assert response.json()["missing_documents"] == ["signed_declaration"]
@@ -66,6 +69,7 @@ def test_it_applies_the_exif_orientation_before_stripping_it(client):
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90° clockwise to display
     import io
+
     out = io.BytesIO()
     Image.new("RGB", (1200, 800), (10, 20, 30)).save(out, format="JPEG", exif=exif.tobytes())
     response = post_multipart(client, adult_data(), {"id_front": out.getvalue()})
@@ -75,8 +79,9 @@ def test_it_applies_the_exif_orientation_before_stripping_it(client):
 
 
 def test_a_minor_registers_through_a_guardian_with_a_birth_certificate(client):
-    response = post_multipart(client, minor_data(), {"birth_certificate": jpeg_bytes(900, 1200),
-                                                     "portrait": jpeg_bytes(600, 800)})
+    response = post_multipart(
+        client, minor_data(), {"birth_certificate": jpeg_bytes(900, 1200), "portrait": jpeg_bytes(600, 800)}
+    )
     assert response.status_code == 201, response.content
     assert response.json()["missing_documents"] == ["guardian_id_front", "guardian_id_back", "signed_declaration"]
     dossier = Dossier.objects.get()
@@ -85,18 +90,28 @@ def test_a_minor_registers_through_a_guardian_with_a_birth_certificate(client):
 
 
 def test_a_passport_holder_is_not_asked_for_the_back_of_the_card(client):
-    data = adult_data(nationality="FR", personal_id=None, bhxh_code="7912345678",
-                      id_document={"type": "passport", "number": "19AB12345", "issued_on": "2019-02-01",
-                                   "issued_by": "Préfecture de Paris"})
+    data = adult_data(
+        nationality="FR",
+        personal_id=None,
+        bhxh_code="7912345678",
+        id_document={
+            "type": "passport",
+            "number": "19AB12345",
+            "issued_on": "2019-02-01",
+            "issued_by": "Préfecture de Paris",
+        },
+    )
     response = post_json(client, data)
     assert response.status_code == 201, response.content
     assert "id_back" not in response.json()["missing_documents"]
 
 
 def test_a_cmnd9_holder_registers_with_the_insurance_number(client):
-    data = adult_data(personal_id=None, bhxh_code="0123456789",
-                      id_document={"type": "cmnd9", "number": "012345678", "issued_on": "2010-02-01",
-                                   "issued_by": "Công an Hà Nội"})
+    data = adult_data(
+        personal_id=None,
+        bhxh_code="0123456789",
+        id_document={"type": "cmnd9", "number": "012345678", "issued_on": "2010-02-01", "issued_by": "Công an Hà Nội"},
+    )
     assert post_json(client, data).status_code == 201
 
 
@@ -115,9 +130,12 @@ def test_every_error_of_a_request_is_reported_at_once_with_dotted_paths(client):
     data["address"]["ward_code"] = "00070"  # a ward of Hà Nội, not of the chosen province
     response = post_json(client, data)
     assert response.status_code == 422
-    assert errors_of(response) == {"full_name": "required", "consent": "consent_required",
-                                   "guardian.phone": "not_vietnamese_mobile",
-                                   "address.ward_code": "ward_not_in_province"}
+    assert errors_of(response) == {
+        "full_name": "required",
+        "consent": "consent_required",
+        "guardian.phone": "not_vietnamese_mobile",
+        "address.ward_code": "ward_not_in_province",
+    }
 
 
 def _pid_with(digit4=None, year=None, prefix=None):
@@ -147,22 +165,33 @@ def _with(**changes):
 BAD_DATA = {
     "personal id with letters": (_with(personal_id="00109001234A"), "personal_id", "invalid_format"),
     "personal id too short": (_with(personal_id="00109001234"), "personal_id", "invalid_format"),
-    "personal id of another birth year": (_with(personal_id=_pid_with(year="91")), "personal_id",
-                                          "birth_year_mismatch"),
+    "personal id of another birth year": (
+        _with(personal_id=_pid_with(year="91")),
+        "personal_id",
+        "birth_year_mismatch",
+    ),
     "personal id of a woman": (_with(personal_id=_pid_with(digit4="1")), "personal_id", "sex_century_mismatch"),
-    "personal id of the wrong century": (_with(personal_id=_pid_with(digit4="2")), "personal_id",
-                                         "sex_century_mismatch"),
-    "unknown province in the personal id": (_with(personal_id=_pid_with(prefix="003")), "personal_id",
-                                            "unknown_province_code"),
-    "9 digits where a CCCD is claimed": (_with(id_document__number="012345678"), "id_document.number",
-                                         "invalid_format"),
+    "personal id of the wrong century": (
+        _with(personal_id=_pid_with(digit4="2")),
+        "personal_id",
+        "sex_century_mismatch",
+    ),
+    "unknown province in the personal id": (
+        _with(personal_id=_pid_with(prefix="003")),
+        "personal_id",
+        "unknown_province_code",
+    ),
+    "9 digits where a CCCD is claimed": (
+        _with(id_document__number="012345678"),
+        "id_document.number",
+        "invalid_format",
+    ),
     "landline": (_with(phone="02437753944"), "phone", "not_vietnamese_mobile"),
     "foreign mobile": (_with(phone="+447700900123"), "phone", "not_vietnamese_mobile"),
     "future birth date": (_with(date_of_birth="2099-01-01"), "date_of_birth", "future_date"),
     "impossible birth date": (_with(date_of_birth="1990-02-30"), "date_of_birth", "invalid_date"),
     "future issue date": (_with(id_document__issued_on="2099-01-01"), "id_document.issued_on", "future_date"),
-    "card issued before birth": (_with(id_document__issued_on="1980-01-01"), "id_document.issued_on",
-                                 "before_birth"),
+    "card issued before birth": (_with(id_document__issued_on="1980-01-01"), "id_document.issued_on", "before_birth"),
     "unknown office": (_with(office_code="99999"), "office_code", "unknown_office"),
     "unknown province": (_with(address__province_code="99"), "address.province_code", "unknown_province"),
     "unknown commune": (_with(address__ward_code="99999"), "address.ward_code", "unknown_ward"),
@@ -174,12 +203,17 @@ BAD_DATA = {
     "unknown category": (_with(category="company"), "category", "invalid_choice"),
     "unknown sex": (_with(sex="x"), "sex", "invalid_choice"),
     "unknown field": (_with(favourite_colour="blue"), "favourite_colour", "unknown_field"),
-    "neither identifier": (_with(personal_id=None, bhxh_code=None, id_document__type="cmnd9",
-                                 id_document__number="012345678"), "personal_id", "identifier_required"),
+    "neither identifier": (
+        _with(personal_id=None, bhxh_code=None, id_document__type="cmnd9", id_document__number="012345678"),
+        "personal_id",
+        "identifier_required",
+    ),
     "insurance number of 9 digits": (_with(bhxh_code="012345678"), "bhxh_code", "invalid_format"),
-    "passport for a Vietnamese": (_with(personal_id=None, bhxh_code="0123456789", id_document__type="passport",
-                                        id_document__number="B1234567"), "id_document.type",
-                                  "passport_for_foreigners"),
+    "passport for a Vietnamese": (
+        _with(personal_id=None, bhxh_code="0123456789", id_document__type="passport", id_document__number="B1234567"),
+        "id_document.type",
+        "passport_for_foreigners",
+    ),
     "guardian for an adult": (_with(guardian={"full_name": "A"}), "guardian", "not_for_category"),
 }
 
@@ -196,8 +230,11 @@ def test_bad_data_is_refused_with_its_field_named_and_nothing_kept(client, case)
 
 def test_a_minor_aged_18_or_more_is_refused(client):
     today = date.today()
-    born = date(today.year - 18, today.month, today.day) if (today.month, today.day) != (2, 29) else \
-        date(today.year - 18, 2, 28)
+    born = (
+        date(today.year - 18, today.month, today.day)
+        if (today.month, today.day) != (2, 29)
+        else date(today.year - 18, 2, 28)
+    )
     data = minor_data(date_of_birth=born.isoformat(), personal_id=None, bhxh_code="7900000001")
     response = post_json(client, data)
     assert response.status_code == 422
@@ -206,8 +243,7 @@ def test_a_minor_aged_18_or_more_is_refused(client):
 
 def test_a_guardian_who_is_a_child_is_refused(client):
     data = minor_data()
-    data["guardian"]["personal_id"] = data["personal_id"][:3] + "3" + f"{(date.today().year - 10) % 100:02d}" + \
-        "123456"
+    data["guardian"]["personal_id"] = data["personal_id"][:3] + "3" + f"{(date.today().year - 10) % 100:02d}" + "123456"
     assert errors_of(post_json(client, data))["guardian.personal_id"] == "guardian_not_adult"
 
 
@@ -373,8 +409,15 @@ def test_the_status_is_found_with_the_personal_id_or_the_insurance_number(client
         assert response.status_code == 200
         body = response.json()
         assert body["status"] == "submitted" and body["dossier_no"] == number
-        assert set(body) == {"dossier_no", "status", "category", "office_code", "missing_documents", "expires_at",
-                             "submitted_at"}
+        assert set(body) == {
+            "dossier_no",
+            "status",
+            "category",
+            "office_code",
+            "missing_documents",
+            "expires_at",
+            "submitted_at",
+        }
     compact = number.replace("-", "")
     assert client.get(f"/api/v1/registrations/{compact}", {"verify": data["personal_id"]}).status_code == 200
 
@@ -393,8 +436,12 @@ def test_a_wrong_pair_is_a_404_that_tells_nothing(client):
 def test_the_offices_are_listed_with_their_parents_and_provinces(client):
     offices = {o["code"]: o for o in client.get("/api/v1/offices").json()}
     assert offices["00"]["parent_code"] is None
-    assert offices["79"] == {"code": "79", "name": "Bảo hiểm xã hội thành phố Hồ Chí Minh", "parent_code": "00",
-                             "province_code": "79"}
+    assert offices["79"] == {
+        "code": "79",
+        "name": "Bảo hiểm xã hội thành phố Hồ Chí Minh",
+        "parent_code": "00",
+        "province_code": "79",
+    }
     assert len([o for o in offices.values() if o["parent_code"] == "00"]) == 34
 
 

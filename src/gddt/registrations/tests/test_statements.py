@@ -37,8 +37,9 @@ def test_a_json_registration_runs_at_most_five_statements(client, reference):
 
 def test_a_minors_registration_runs_at_most_five_statements_too(client, reference):
     post_json(client, minor_data())
-    count, statements, _body = _statements(client, minor_data(phone="0987000001", guardian={
-        **minor_data()["guardian"], "phone": "0987000001"}))
+    count, statements, _body = _statements(
+        client, minor_data(phone="0987000001", guardian={**minor_data()["guardian"], "phone": "0987000001"})
+    )
     assert count <= 5, "\n".join(statements)
 
 

@@ -36,8 +36,9 @@ def test_the_status_page_says_to_wait_when_the_limit_is_reached(client, settings
     data = adult_data()
     number = post_json(client, data).json()["dossier_no"]
     first = client.post("/tra-cuu/", {"dossier_no": number, "verify": data["personal_id"]})
-    second = client.post("/tra-cuu/", {"dossier_no": number, "verify": data["personal_id"]},
-                         headers={"Accept-Language": "en"})
+    second = client.post(
+        "/tra-cuu/", {"dossier_no": number, "verify": data["personal_id"]}, headers={"Accept-Language": "en"}
+    )
     assert first.status_code == 200
     assert second.status_code == 429
     assert "Too many attempts" in second.content.decode()

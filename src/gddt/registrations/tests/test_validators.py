@@ -16,13 +16,13 @@ prefixes = st.sampled_from(sorted(v.OLD_PROVINCE_CODES))
 # 2100-2199), digits 5-6 the last two digits of the birth year, then six serial digits.
 EXAMPLES = [
     # number,        born,               sex,      province (digits 1-3), digit 4, year
-    ("001090123456", date(1990, 5, 17), "male"),    # 001 Hà Nội,          0 = man, 1900s,   90 -> 1990
+    ("001090123456", date(1990, 5, 17), "male"),  # 001 Hà Nội,          0 = man, 1900s,   90 -> 1990
     ("079195004321", date(1995, 11, 2), "female"),  # 079 Hồ Chí Minh,     1 = woman, 1900s, 95 -> 1995
-    ("031203000111", date(2003, 1, 31), "male"),    # 031 Hải Phòng,       2 = man, 2000s,   03 -> 2003
-    ("048317123456", date(2017, 8, 9), "female"),   # 048 Đà Nẵng,         3 = woman, 2000s, 17 -> 2017
-    ("096000765432", date(1900, 12, 31), "male"),   # 096 Cà Mau,          0 = man, 1900s,   00 -> 1900
+    ("031203000111", date(2003, 1, 31), "male"),  # 031 Hải Phòng,       2 = man, 2000s,   03 -> 2003
+    ("048317123456", date(2017, 8, 9), "female"),  # 048 Đà Nẵng,         3 = woman, 2000s, 17 -> 2017
+    ("096000765432", date(1900, 12, 31), "male"),  # 096 Cà Mau,          0 = man, 1900s,   00 -> 1900
     ("040199888888", date(1999, 2, 28), "female"),  # 040 Nghệ An,         1 = woman, 1900s, 99 -> 1999
-    ("001300000001", date(2000, 1, 1), "female"),   # 001 Hà Nội,          3 = woman, 2000s, 00 -> 2000
+    ("001300000001", date(2000, 1, 1), "female"),  # 001 Hà Nội,          3 = woman, 2000s, 00 -> 2000
 ]
 
 
@@ -32,10 +32,17 @@ def test_a_personal_id_passes_the_cross_check_with_its_own_birth_date_and_sex(nu
     assert v.birth_year_of(number) == born.year
 
 
-@pytest.mark.parametrize(("number", "year"), [
-    ("001090123456", 1990), ("048317123456", 2017), ("001300000001", 2000), ("092425000042", 2125),
-    ("079599000042", 2199), ("079600000042", 2200),
-])
+@pytest.mark.parametrize(
+    ("number", "year"),
+    [
+        ("001090123456", 1990),
+        ("048317123456", 2017),
+        ("001300000001", 2000),
+        ("092425000042", 2125),
+        ("079599000042", 2199),
+        ("079600000042", 2200),
+    ],
+)
 def test_the_birth_year_is_read_from_digits_four_to_six(number, year):
     assert v.birth_year_of(number) == year
 
@@ -48,22 +55,28 @@ def test_the_other_sex_is_caught_by_digit_four(number, born, sex):
     assert caught.value.code == "sex_century_mismatch"
 
 
-@pytest.mark.parametrize(("number", "born", "sex"), [
-    ("001090123456", date(2090, 5, 17), "male"),    # digit 0 says 1900s: the same 90 a century later
-    ("031203000111", date(1903, 1, 31), "male"),    # digit 2 says 2000s
-    ("048317123456", date(1917, 8, 9), "female"),   # digit 3 says 2000s
-])
+@pytest.mark.parametrize(
+    ("number", "born", "sex"),
+    [
+        ("001090123456", date(2090, 5, 17), "male"),  # digit 0 says 1900s: the same 90 a century later
+        ("031203000111", date(1903, 1, 31), "male"),  # digit 2 says 2000s
+        ("048317123456", date(1917, 8, 9), "female"),  # digit 3 says 2000s
+    ],
+)
 def test_the_right_year_in_the_wrong_century_is_caught_by_digit_four(number, born, sex):
     with pytest.raises(v.Invalid) as caught:
         v.clean_personal_id(number, date_of_birth=born, sex=sex)
     assert caught.value.code == "sex_century_mismatch"
 
 
-@pytest.mark.parametrize(("number", "born", "sex"), [
-    ("001090123456", date(1991, 5, 17), "male"),
-    ("079195004321", date(1959, 11, 2), "female"),  # the two year digits swapped
-    ("031203000111", date(2013, 1, 31), "male"),
-])
+@pytest.mark.parametrize(
+    ("number", "born", "sex"),
+    [
+        ("001090123456", date(1991, 5, 17), "male"),
+        ("079195004321", date(1959, 11, 2), "female"),  # the two year digits swapped
+        ("031203000111", date(2013, 1, 31), "male"),
+    ],
+)
 def test_another_birth_year_is_caught_by_digits_five_and_six(number, born, sex):
     with pytest.raises(v.Invalid) as caught:
         v.clean_personal_id(number, date_of_birth=born, sex=sex)
@@ -110,10 +123,16 @@ def test_extra_prefixes_for_births_abroad_are_a_setting(settings):
     assert v.clean_personal_id("999090012345") == "999090012345"
 
 
-@pytest.mark.parametrize("phone,expected", [
-    ("0912345678", "0912345678"), ("+84912345678", "0912345678"), ("84912345678", "0912345678"),
-    ("0321 234 567", "0321234567"), ("086.234.5678", "0862345678"),
-])
+@pytest.mark.parametrize(
+    "phone,expected",
+    [
+        ("0912345678", "0912345678"),
+        ("+84912345678", "0912345678"),
+        ("84912345678", "0912345678"),
+        ("0321 234 567", "0321234567"),
+        ("086.234.5678", "0862345678"),
+    ],
+)
 def test_vietnamese_mobiles_are_accepted_in_every_usual_spelling(phone, expected):
     assert v.clean_phone(phone) == expected
 
@@ -125,10 +144,17 @@ def test_landlines_foreign_and_malformed_numbers_are_not_mobiles(phone):
     assert caught.value.code == "not_vietnamese_mobile"
 
 
-@pytest.mark.parametrize("text,code", [
-    ("2020-02-30", "invalid_date"), ("2020/01/01", "invalid_format"), ("01-02-2020", "invalid_format"),
-    ("20200101", "invalid_format"), ("1899-12-31", "too_early"), ("", "required"),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("2020-02-30", "invalid_date"),
+        ("2020/01/01", "invalid_format"),
+        ("01-02-2020", "invalid_format"),
+        ("20200101", "invalid_format"),
+        ("1899-12-31", "too_early"),
+        ("", "required"),
+    ],
+)
 def test_impossible_dates_are_refused(text, code):
     with pytest.raises(v.Invalid) as caught:
         v.clean_date(text)
@@ -151,11 +177,18 @@ def test_extra_spaces_in_a_name_are_folded():
     assert v.clean_name("  Nguyễn   Văn  An ") == "Nguyễn Văn An"
 
 
-@pytest.mark.parametrize("name,code", [
-    ("   ", "required"), ("Nguyễn\x00An", "control_characters"), ("An\u202eB", "control_characters"),
-    ("<script>alert(1)</script>", "invalid_characters"), ("Nguyễn <b>An</b>", "invalid_characters"),
-    ("R2D2", "invalid_characters"), ("x" * 101, "too_long"),
-])
+@pytest.mark.parametrize(
+    "name,code",
+    [
+        ("   ", "required"),
+        ("Nguyễn\x00An", "control_characters"),
+        ("An\u202eB", "control_characters"),
+        ("<script>alert(1)</script>", "invalid_characters"),
+        ("Nguyễn <b>An</b>", "invalid_characters"),
+        ("R2D2", "invalid_characters"),
+        ("x" * 101, "too_long"),
+    ],
+)
 def test_names_of_spaces_control_characters_markup_or_digits_are_refused(name, code):
     with pytest.raises(v.Invalid) as caught:
         v.clean_name(name)

@@ -145,7 +145,8 @@ def test_a_missing_chromium_skips_on_a_laptop_and_fails_under_ci(monkeypatch, tm
 
 @pytest.mark.browser
 def test_photos_are_kept_when_the_form_comes_back_and_sent_with_the_corrected_form(
-        live_server, reference, one_request_at_a_time, phone_page, tmp_path):
+    live_server, reference, one_request_at_a_time, phone_page, tmp_path
+):
     page = phone_page
     data = adult_data()
     photos = {}
@@ -161,8 +162,9 @@ def test_photos_are_kept_when_the_form_comes_back_and_sent_with_the_corrected_fo
 
     for kind in photos:  # each photo shown as received, from this browser's own session
         page.locator(f'img.photo__thumb[src="/dang-ky/anh-da-nhan/{kind}/"]').wait_for()
-    wait_until(page, "Array.from(document.querySelectorAll('img.photo__thumb'))"
-                     ".every(i => i.complete && i.naturalWidth > 0)")
+    wait_until(
+        page, "Array.from(document.querySelectorAll('img.photo__thumb')).every(i => i.complete && i.naturalWidth > 0)"
+    )
     assert page.locator(".photo__again").first.is_visible()
     assert axe_violations(page, impacts=ALL) == []
     _screenshot(page, "register-kept-360.png")
@@ -173,17 +175,27 @@ def test_photos_are_kept_when_the_form_comes_back_and_sent_with_the_corrected_fo
     page.wait_for_url("**/dang-ky/da-nop/")
     dossier = Dossier.objects.get()
     assert sorted(Document.objects.filter(dossier=dossier).values_list("kind", flat=True)) == [
-        "id_back", "id_front", "portrait"]
+        "id_back",
+        "id_front",
+        "portrait",
+    ]
 
 
 @pytest.mark.browser
 def test_photos_are_made_smaller_in_the_phone_before_they_are_sent(
-        live_server, reference, one_request_at_a_time, phone_page, tmp_path):
+    live_server, reference, one_request_at_a_time, phone_page, tmp_path
+):
     page = phone_page
     original = _phone_photo(tmp_path / "portrait.jpg", 4000, 3000)
     sent: list[int] = []
-    page.on("request", lambda request: sent.append(len(request.post_data_buffer or b""))
-            if request.method == "POST" and request.url.endswith("/dang-ky/") else None)
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(len(request.post_data_buffer or b""))
+            if request.method == "POST" and request.url.endswith("/dang-ky/")
+            else None
+        ),
+    )
     page.goto(f"{live_server.url}/dang-ky/")
     _fill(page, adult_data())
     page.set_input_files('[name="portrait"]', str(tmp_path / "portrait.jpg"))
@@ -229,8 +241,10 @@ def compressed_server(settings, tmp_path, reference):
     from django.test.testcases import LiveServerThread
 
     settings.STATIC_ROOT = tmp_path / "static"
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
     call_command("collectstatic", interactive=False, verbosity=0)
     shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
     for connection in shared.values():

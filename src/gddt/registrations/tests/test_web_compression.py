@@ -44,14 +44,17 @@ def test_head_of_the_form_and_the_status_page_answers(client):
 @pytest.fixture
 def collected(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
     return tmp_path / "static"
 
 
 def test_gddt_init_collects_the_static_files_with_hashed_names_and_compressed_copies(collected, monkeypatch):
-    monkeypatch.setattr("gddt.core.management.commands.init.system_init",
-                        lambda: {"provinces": 34, "wards": 3321, "offices": 35})  # the database part is tested apart
+    monkeypatch.setattr(
+        "gddt.core.management.commands.init.system_init", lambda: {"provinces": 34, "wards": 3321, "offices": 35}
+    )  # the database part is tested apart
     call_command("init", verbosity=0)
     url = static("gddt/site.css")
     assert re.fullmatch(r"/static/gddt/site\.[0-9a-f]{12}\.css", url)

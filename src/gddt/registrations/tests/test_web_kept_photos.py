@@ -50,7 +50,10 @@ def test_accepted_photos_are_kept_and_sent_with_the_corrected_form(client):
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert sorted(Document.objects.filter(dossier=dossier).values_list("kind", flat=True)) == [
-        "id_back", "id_front", "portrait"]
+        "id_back",
+        "id_front",
+        "portrait",
+    ]
     # Used, so deleted: only the dossier's own documents remain.
     assert not [name for name in stored_files() if name.startswith("staging/")]
     assert client.get("/dang-ky/anh-da-nhan/portrait/").status_code == 404
@@ -154,8 +157,10 @@ def test_the_personal_id_is_marked_optional_exactly_when_the_insurance_number_ma
     assert "(không bắt buộc nếu có số định danh cá nhân)" in adult  # the insurance number's marker
     minor = client.get(FORM + "?category=minor_without_id_card").content.decode()
     assert "data-optional-marker>(không bắt buộc nếu có mã số BHXH)" in _marker(minor)
-    passport = client.post(FORM, {**form_fields({**adult_data(), "nationality": "FR"}),
-                                   "id_document.type": "passport", "refresh_wards": "1"}).content.decode()
+    passport = client.post(
+        FORM,
+        {**form_fields({**adult_data(), "nationality": "FR"}), "id_document.type": "passport", "refresh_wards": "1"},
+    ).content.decode()
     assert "data-optional-marker>" in _marker(passport)
 
 
@@ -184,5 +189,5 @@ def test_a_personal_id_whose_birth_year_and_sex_digit_both_disagree_gets_both_er
     assert codes == ["birth_year_mismatch", "sex_century_mismatch"]
 
     page = client.post(FORM, form_fields(data)).content.decode()
-    error = page[page.index('id="f-personal-id-error"'):page.index('name="personal_id"')]
+    error = page[page.index('id="f-personal-id-error"') : page.index('name="personal_id"')]
     assert "Chữ số thứ 5 và 6" in error and "Chữ số thứ 4" in error

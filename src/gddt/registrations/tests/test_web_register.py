@@ -63,12 +63,34 @@ def test_the_form_is_vietnamese_by_default_and_has_every_field_of_the_contract(c
     assert response.status_code == 200
     assert '<html lang="vi">' in page
     assert "Họ và tên" in page
-    for name in ("category", "full_name", "date_of_birth", "sex", "personal_id", "bhxh_code", "id_document.type",
-                 "id_document.number", "id_document.issued_on", "id_document.issued_by", "birth_certificate.number",
-                 "birth_certificate.issued_on", "birth_certificate.issued_by", "guardian.full_name",
-                 "guardian.relationship", "guardian.personal_id", "guardian.phone", "phone", "email",
-                 "address.province_code", "address.ward_code", "address.street", "office_code", "consent",
-                 "nationality", "form_token"):
+    for name in (
+        "category",
+        "full_name",
+        "date_of_birth",
+        "sex",
+        "personal_id",
+        "bhxh_code",
+        "id_document.type",
+        "id_document.number",
+        "id_document.issued_on",
+        "id_document.issued_by",
+        "birth_certificate.number",
+        "birth_certificate.issued_on",
+        "birth_certificate.issued_by",
+        "guardian.full_name",
+        "guardian.relationship",
+        "guardian.personal_id",
+        "guardian.phone",
+        "phone",
+        "email",
+        "address.province_code",
+        "address.ward_code",
+        "address.street",
+        "office_code",
+        "consent",
+        "nationality",
+        "form_token",
+    ):
         assert f'name="{name}"' in page, name
     assert '<optgroup label="Thành phố Hà Nội" data-province="01">' in page
     assert 'value="00"' not in page  # the central agency is not a counter
@@ -77,9 +99,14 @@ def test_the_form_is_vietnamese_by_default_and_has_every_field_of_the_contract(c
 def test_the_photo_inputs_open_the_camera_on_a_phone(client):
     page = client.get(FORM).content.decode()
     assert 'enctype="multipart/form-data"' in page
-    for name, capture in (("portrait", "user"), ("id_front", "environment"), ("id_back", "environment"),
-                          ("birth_certificate", "environment"), ("guardian_id_front", "environment"),
-                          ("guardian_id_back", "environment")):
+    for name, capture in (
+        ("portrait", "user"),
+        ("id_front", "environment"),
+        ("id_back", "environment"),
+        ("birth_certificate", "environment"),
+        ("guardian_id_front", "environment"),
+        ("guardian_id_back", "environment"),
+    ):
         tag = _input(page, name)
         assert 'type="file"' in tag and 'accept="image/*"' in tag and f'capture="{capture}"' in tag, tag
 
@@ -113,7 +140,7 @@ def test_an_adult_registers_with_photos_and_lands_on_the_receipt(client):
     assert SmsMessage.objects.filter(dossier_id=dossier.pk, template="submitted").count() == 1
     page = client.get(DONE).content.decode()
     number = dossier_number_format(dossier.number)
-    assert f'data-dossier-no>{number}</p>' in page
+    assert f"data-dossier-no>{number}</p>" in page
     assert "Bảo hiểm xã hội thành phố Hà Nội" in page  # the office chosen
     # The signed declaration is made at the office: said so, not listed as missing.
     assert "<li>Tờ khai có chữ ký</li>" not in page
@@ -161,7 +188,7 @@ def test_an_invalid_form_comes_back_with_messages_beside_the_fields_and_keeps_on
     assert 'id="f-phone-error"' in page
     error_at = page.index('id="f-phone-error"')
     assert error_at < page.index('name="phone"') < error_at + 600
-    assert "Nhập số điện thoại di động Việt Nam" in page[error_at:error_at + 300]
+    assert "Nhập số điện thoại di động Việt Nam" in page[error_at : error_at + 300]
     assert 'aria-invalid="true"' in _input(page, "phone")
     # Typed values kept, files are not (and the page says so).
     assert 'value="Nguyễn Văn An"' in _input(page, "full_name")
@@ -196,7 +223,7 @@ def test_errors_without_an_input_go_to_the_summary(client):
     response = client.post(FORM, body)
     assert response.status_code == 422
     page = response.content.decode()
-    summary = page[page.index('class="error-summary"'):page.index('id="registration-form"')]
+    summary = page[page.index('class="error-summary"') : page.index('id="registration-form"')]
     assert 'href="#f-category"' in summary
 
 
@@ -243,7 +270,7 @@ def test_a_second_registration_for_the_same_person_shows_the_conflict_at_the_top
     response = client.post(FORM, form_fields(data, token="second"))
     assert response.status_code == 409
     page = response.content.decode()
-    summary = page[page.index('class="error-summary"'):page.index('id="registration-form"')]
+    summary = page[page.index('class="error-summary"') : page.index('id="registration-form"')]
     assert "đang mở" in summary
     assert Dossier.objects.count() == 1
 

@@ -87,8 +87,9 @@ def test_the_status_speaks_english_with_accept_language_en(client):
     dossier = _registered(adult_data())
     dossier.status = Status.EXPIRED
     dossier.save()
-    page = client.post(STATUS, {"dossier_no": dossier.number, "verify": dossier.personal_id},
-                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.post(
+        STATUS, {"dossier_no": dossier.number, "verify": dossier.personal_id}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert '<html lang="en">' in page
     assert "Expired" in _result(page)
     assert "an officer can reopen it" in _result(page)

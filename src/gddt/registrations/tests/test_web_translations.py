@@ -68,19 +68,26 @@ def test_a_refused_registration_is_explained_in_vietnamese_by_default(client):
     assert response.status_code == 422
     body = response.json()
     assert body["title"] == "Một số thông tin chưa hợp lệ."
-    assert {"field": "phone", "code": "not_vietnamese_mobile",
-            "message": "Nhập số điện thoại di động Việt Nam, ví dụ 0912345678."} in body["errors"]
+    assert {
+        "field": "phone",
+        "code": "not_vietnamese_mobile",
+        "message": "Nhập số điện thoại di động Việt Nam, ví dụ 0912345678.",
+    } in body["errors"]
 
 
 @pytest.mark.django_db
 def test_a_refused_registration_is_explained_in_english_when_asked(client):
-    response = client.post("/api/v1/registrations", adult_data(phone="12345"), content_type="application/json",
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/api/v1/registrations", adult_data(phone="12345"), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["title"] == "Some fields are not valid."
-    assert {"field": "phone", "code": "not_vietnamese_mobile",
-            "message": "Enter a Vietnamese mobile number, for example 0912345678."} in body["errors"]
+    assert {
+        "field": "phone",
+        "code": "not_vietnamese_mobile",
+        "message": "Enter a Vietnamese mobile number, for example 0912345678.",
+    } in body["errors"]
 
 
 @pytest.mark.django_db

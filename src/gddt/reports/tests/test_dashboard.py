@@ -12,13 +12,15 @@ URL = "/can-bo/bao-cao/"
 
 @pytest.fixture
 def scenario(hanoi_verifier, hanoi_approver, hcm_verifier, hcm_approver):
-    return scenario_build(hn_verifier=hanoi_verifier, hn_approver=hanoi_approver, hcm_verifier=hcm_verifier,
-                          hcm_approver=hcm_approver)
+    return scenario_build(
+        hn_verifier=hanoi_verifier, hn_approver=hanoi_approver, hcm_verifier=hcm_verifier, hcm_approver=hcm_approver
+    )
 
 
 def test_a_director_opens_the_dashboard_of_their_offices(scenario, hanoi_director):
     response = officer_client(hanoi_director, language="vi").get(
-        URL, {"from": scenario.day0.isoformat(), "to": scenario.today.isoformat(), "group_by": "day"})
+        URL, {"from": scenario.day0.isoformat(), "to": scenario.today.isoformat(), "group_by": "day"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Báo cáo tiến độ" in html and "Số liệu tính đến" in html
@@ -36,7 +38,7 @@ def test_a_director_opens_the_dashboard_of_their_offices(scenario, hanoi_directo
 def test_the_offices_table_sorts_by_backlog(scenario, admin_officer):
     response = officer_client(admin_officer).get(URL, {"office": "00", "sort": "backlog"})
     html = response.content.decode()
-    offices = html[html.index('id="offices"'):html.index('id="h-officers"')]
+    offices = html[html.index('id="offices"') : html.index('id="h-officers"')]
     # Hà Nội holds two open dossiers, Hồ Chí Minh one: they lead the table in that order.
     assert offices.index("01 · ") < offices.index("79 · ") < offices.index("48 · ")
 

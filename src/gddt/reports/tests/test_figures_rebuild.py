@@ -33,13 +33,29 @@ REASONS = ["data_mismatch", "identity_mismatch", "other"]
 
 def snapshot() -> dict[str, set[tuple]]:
     return {
-        "figures": set(DailyFigure.objects.values_list(
-            "day", "office_id", "category", "submitted", "verified", "approved", "rejected", "expired", "reopened",
-            "completed_elsewhere", "supplied_at_counter", "supplied_online", "backlog_in", "backlog_out")),
+        "figures": set(
+            DailyFigure.objects.values_list(
+                "day",
+                "office_id",
+                "category",
+                "submitted",
+                "verified",
+                "approved",
+                "rejected",
+                "expired",
+                "reopened",
+                "completed_elsewhere",
+                "supplied_at_counter",
+                "supplied_online",
+                "backlog_in",
+                "backlog_out",
+            )
+        ),
         "rejections": set(DailyRejection.objects.values_list("day", "office_id", "category", "reason", "count")),
         "hours": set(DailyApprovalHours.objects.values_list("day", "office_id", "category", "bucket", "count")),
-        "officers": set(DailyOfficerFigure.objects.values_list("day", "office_id", "officer_id", "verified",
-                                                               "approved")),
+        "officers": set(
+            DailyOfficerFigure.objects.values_list("day", "office_id", "officer_id", "verified", "approved")
+        ),
         "backlog": set(OpenBacklog.objects.values_list("office_id", "category", "submitted_on", "count")),
     }
 
@@ -65,8 +81,16 @@ def offices(db):
 def officers(offices):
     from gddt.accounts.services import officer_create
 
-    return [officer_create(username=f"p.officer{n}", office=office, roles=["verifier", "approver"],
-                           password="Mật-khẩu-thử-nghiệm-2026", full_name="Cán bộ") for n, office in enumerate(offices)]
+    return [
+        officer_create(
+            username=f"p.officer{n}",
+            office=office,
+            roles=["verifier", "approver"],
+            password="Mật-khẩu-thử-nghiệm-2026",
+            full_name="Cán bộ",
+        )
+        for n, office in enumerate(offices)
+    ]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -78,9 +102,14 @@ def test_incremental_figures_equal_the_rebuilt_ones(offices, officers, steps, re
     start = timezone.now().replace(microsecond=0) - timedelta(days=130)
     moment = start
     dossiers = []
-    allowed = {"verify": {Status.SUBMITTED}, "approve": {Status.VERIFIED},
-               "reject": {Status.SUBMITTED, Status.VERIFIED}, "expire": {Status.SUBMITTED},
-               "reopen": {Status.EXPIRED}, "document": {Status.SUBMITTED, Status.VERIFIED}}
+    allowed = {
+        "verify": {Status.SUBMITTED},
+        "approve": {Status.VERIFIED},
+        "reject": {Status.SUBMITTED, Status.VERIFIED},
+        "expire": {Status.SUBMITTED},
+        "reopen": {Status.EXPIRED},
+        "document": {Status.SUBMITTED, Status.VERIFIED},
+    }
     for action, which, where, days, minute, category, batch in steps:
         moment = (moment + timedelta(days=days)).replace(hour=0, minute=0) + timedelta(minutes=minute)
         office, officer = offices[where], officers[where]
@@ -98,8 +127,14 @@ def test_incremental_figures_equal_the_rebuilt_ones(offices, officers, steps, re
         elif action == "expire":
             act(dossier, "expire", at=moment)
         else:
-            act(dossier, action, at=moment, office=office, actor=officer,
-                reason=REASONS[which % len(REASONS)] if action == "reject" else "")
+            act(
+                dossier,
+                action,
+                at=moment,
+                office=office,
+                actor=officer,
+                reason=REASONS[which % len(REASONS)] if action == "reject" else "",
+            )
     report_figures_refresh(batch=3)
     incremental = snapshot()
     assert report_figures_refresh() == 0  # nothing left: a second run changes nothing

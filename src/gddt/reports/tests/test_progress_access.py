@@ -50,15 +50,18 @@ def test_an_administrator_sees_any_office(admin_officer):
         assert OfficerApi(admin_officer).get(URL, {"office": code}).status_code == 200
 
 
-@pytest.mark.parametrize(("params", "field", "code"), [
-    ({"from": "2026-03-10", "to": "2026-03-01"}, "from", "after_to"),
-    ({"from": "2020-01-01", "to": "2026-01-02"}, "from", "period_too_long"),
-    ({"from": "2026-02-30"}, "from", "invalid_date"),
-    ({"to": "2026-13-01"}, "to", "invalid_date"),
-    ({"from": "01/03/2026"}, "from", "invalid_date"),
-    ({"group_by": "year"}, "group_by", "invalid_choice"),
-    ({"format": "pdf"}, "format", "invalid_choice"),
-])
+@pytest.mark.parametrize(
+    ("params", "field", "code"),
+    [
+        ({"from": "2026-03-10", "to": "2026-03-01"}, "from", "after_to"),
+        ({"from": "2020-01-01", "to": "2026-01-02"}, "from", "period_too_long"),
+        ({"from": "2026-02-30"}, "from", "invalid_date"),
+        ({"to": "2026-13-01"}, "to", "invalid_date"),
+        ({"from": "01/03/2026"}, "from", "invalid_date"),
+        ({"group_by": "year"}, "group_by", "invalid_choice"),
+        ({"format": "pdf"}, "format", "invalid_choice"),
+    ],
+)
 def test_bad_input_is_a_422_naming_the_parameter(hanoi_director, params, field, code):
     body = _problem(OfficerApi(hanoi_director).get(URL, params), 422)
     assert [(e["field"], e["code"]) for e in body["errors"]] == [(field, code)]
@@ -72,10 +75,15 @@ def test_five_years_exactly_is_allowed(hanoi_director):
 
 
 def test_every_look_is_audited_with_the_office_and_the_period(hanoi_director):
-    OfficerApi(hanoi_director).get(URL, {"office": "01", "from": "2026-03-01", "to": "2026-03-31",
-                                         "format": "csv"})
+    OfficerApi(hanoi_director).get(URL, {"office": "01", "from": "2026-03-01", "to": "2026-03-31", "format": "csv"})
     event = AuditEvent.objects.get(action="report.view")
     assert event.actor == hanoi_director and event.target == "01"
-    assert event.detail == {"report": "progress", "from": "2026-03-01", "to": "2026-03-31", "group_by": "day",
-                            "format": "csv", "channel": "api"}
+    assert event.detail == {
+        "report": "progress",
+        "from": "2026-03-01",
+        "to": "2026-03-31",
+        "group_by": "day",
+        "format": "csv",
+        "channel": "api",
+    }
     assert event.client_ip == "203.0.113.7"

@@ -7,8 +7,10 @@ from gddt.accounts import demo
 
 
 class Command(BaseCommand):
-    help = ("Demo offices and officers with known passwords and enrolment codes (safe to run again). Never on a "
-            "production system.")
+    help = (
+        "Demo offices and officers with known passwords and enrolment codes (safe to run again). Never on a "
+        "production system."
+    )
 
     @no_translations  # operators' messages, in English like the other commands
     def handle(self, *args: Any, **options: Any) -> None:
@@ -17,8 +19,16 @@ class Command(BaseCommand):
         except demo.DemoNotReady:
             raise CommandError("the reference offices are missing: run `gddt init` first") from None
         rows = [("username", "office", "roles", "password", "enrolment code")]
-        rows += [(a.username, f"{a.office_code} {a.office_name}", ",".join(a.roles), a.password,
-                  a.enrolment_code or "(authenticator set up)") for a in accounts]
+        rows += [
+            (
+                a.username,
+                f"{a.office_code} {a.office_name}",
+                ",".join(a.roles),
+                a.password,
+                a.enrolment_code or "(authenticator set up)",
+            )
+            for a in accounts
+        ]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         self.stdout.write("Demo officers (known passwords: for demonstrations only):")
         for number, row in enumerate(rows):

@@ -18,14 +18,24 @@ class Command(BaseCommand):
         actions = client.add_subparsers(dest="action", required=True)
         add = actions.add_parser("add", help="register a client of the authorization code flow (PKCE for a public one)")
         add.add_argument("name")
-        add.add_argument("--redirect-uri", required=True, action="append", dest="redirect_uris", metavar="URI",
-                         help="where the client receives the code, matched exactly; repeatable")
-        add.add_argument("--public", action="store_true",
-                         help="a phone or browser app that can keep no secret: no client_secret, PKCE required")
+        add.add_argument(
+            "--redirect-uri",
+            required=True,
+            action="append",
+            dest="redirect_uris",
+            metavar="URI",
+            help="where the client receives the code, matched exactly; repeatable",
+        )
+        add.add_argument(
+            "--public",
+            action="store_true",
+            help="a phone or browser app that can keep no secret: no client_secret, PKCE required",
+        )
 
     @no_translations  # operators' messages, in English like the other commands
-    def handle(self, *args: Any, kind: str, action: str, name: str, redirect_uris: list[str], public: bool,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, kind: str, action: str, name: str, redirect_uris: list[str], public: bool, **options: Any
+    ) -> None:
         try:
             client = oidc_client_add(name=name, redirect_uris=redirect_uris, public=public)
         except Problem as problem:

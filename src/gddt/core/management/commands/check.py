@@ -11,8 +11,10 @@ from gddt.core.checks import deployment_check
 
 
 class Command(django_check.Command):
-    help = ("Check the database, migrations, storage and SMS provider of this node, then Django's system checks; "
-            "exit 1 naming each problem.")
+    help = (
+        "Check the database, migrations, storage and SMS provider of this node, then Django's system checks; "
+        "exit 1 naming each problem."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)

@@ -5,8 +5,10 @@ from gddt.core.services import system_init
 
 
 class Command(BaseCommand):
-    help = ("Migrate the database, load the reference data (offices, administrative units) and collect the static "
-            "files (hashed names, compressed copies); safe to run again.")
+    help = (
+        "Migrate the database, load the reference data (offices, administrative units) and collect the static "
+        "files (hashed names, compressed copies); safe to run again."
+    )
 
     def handle(self, *args, **options):
         counts = system_init()

@@ -56,13 +56,19 @@ class Command(BaseCommand):
                 if total and total % 500 == 0:
                     self.stdout.write(f"... {total} documents")
         except KeyboardInterrupt:
-            raise CommandError(f"interrupted after {sum(done.values())} documents ({self._summary(done)}): run "
-                               "`gddt keys rotate` again to go on") from None
-        self.stdout.write(f"master key {current}: {self._summary(done) or 'no documents'}"
-                          + (" (dry run: nothing changed)" if dry_run else ""))
+            raise CommandError(
+                f"interrupted after {sum(done.values())} documents ({self._summary(done)}): run "
+                "`gddt keys rotate` again to go on"
+            ) from None
+        self.stdout.write(
+            f"master key {current}: {self._summary(done) or 'no documents'}"
+            + (" (dry run: nothing changed)" if dry_run else "")
+        )
         if unreadable:
-            raise CommandError(f"{len(unreadable)} document(s) cannot be opened with the configured keys (named "
-                               "above): keep GDDT_DATA_KEY_PREVIOUS until they are restored or rewrapped")
+            raise CommandError(
+                f"{len(unreadable)} document(s) cannot be opened with the configured keys (named "
+                "above): keep GDDT_DATA_KEY_PREVIOUS until they are restored or rewrapped"
+            )
         if not dry_run:
             self.stdout.write("every document is under the current key: GDDT_DATA_KEY_PREVIOUS may be removed")
 

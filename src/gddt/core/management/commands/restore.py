@@ -24,5 +24,7 @@ class Command(BaseCommand):
             restored = backup_restore(archive_path=file)
         except BackupError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"restored {restored} files into {settings.DATA_DIR}; start it with `gddt serve` (it "
-                          "applies any newer migrations)")
+        self.stdout.write(
+            f"restored {restored} files into {settings.DATA_DIR}; start it with `gddt serve` (it "
+            "applies any newer migrations)"
+        )

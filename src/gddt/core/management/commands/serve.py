@@ -40,12 +40,34 @@ def metrics_dir_reset(data_dir: Path) -> Path:
 def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     """The web server's command line (also what the container image and compose.yaml run, through `gddt serve`)."""
     return [
-        sys.executable, "-m", "gunicorn", "gddt.wsgi:application", "--config", "python:gddt.core.gunicorn_config",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
-        "--graceful-timeout", "20", "--timeout", "60", "--max-requests", "2000", "--max-requests-jitter", "200",
-        "--access-logfile", "-", "--no-control-socket",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "gddt.wsgi:application",
+        "--config",
+        "python:gddt.core.gunicorn_config",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--graceful-timeout",
+        "20",
+        "--timeout",
+        "60",
+        "--max-requests",
+        "2000",
+        "--max-requests-jitter",
+        "200",
+        "--access-logfile",
+        "-",
+        "--no-control-socket",
         # gunicorn's own temporary files (its workers' heartbeats) in memory, not on the node's disk
-        "--worker-tmp-dir", SHM if Path(SHM).is_dir() else str(settings.DATA_DIR / "tmp"),
+        "--worker-tmp-dir",
+        SHM if Path(SHM).is_dir() else str(settings.DATA_DIR / "tmp"),
     ]
 
 
@@ -55,13 +77,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default=env_str("GDDT_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=env_int("GDDT_PORT", 8000, minimum=1))
-        parser.add_argument("--workers", type=int, default=env_int("GDDT_WEB_WORKERS", 0) or None,
-                            help="web processes (default: 2 per core + 1)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=env_int("GDDT_WEB_WORKERS", 0) or None,
+            help="web processes (default: 2 per core + 1)",
+        )
         parser.add_argument("--no-worker", action="store_true", help="do not run a task worker beside the web")
         parser.add_argument("--no-init", action="store_true", help="skip migrations and reference data")
 
-    def handle(self, *args: Any, host: str, port: int, workers: int | None, no_worker: bool, no_init: bool,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int | None, no_worker: bool, no_init: bool, **options: Any
+    ) -> None:
         if not no_init:
             system_init()
         # The static files belong to the installed code, not to the database: every node collects its own (hashed
@@ -76,8 +103,13 @@ class Command(BaseCommand):
             children.append(subprocess.Popen([sys.executable, "-m", "gddt.cli", "worker"], env=env))
         # A log line like every other on standard output, with the address really served (GDDT_HOST, GDDT_PORT).
         shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104 - naming, not binding
-        logger.info("GDĐT is serving on http://%s:%s/ (%s web processes%s)", shown, port, workers,
-                    "" if no_worker else " and a task worker")
+        logger.info(
+            "GDĐT is serving on http://%s:%s/ (%s web processes%s)",
+            shown,
+            port,
+            workers,
+            "" if no_worker else " and a task worker",
+        )
 
         stopping = False
 

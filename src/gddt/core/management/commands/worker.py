@@ -30,14 +30,26 @@ class Command(BaseCommand):
         # The apps' loops (the outbox's delivery) run in threads of their own beside the task queue, so that a long
         # periodic job never holds up a message, and a stop lets each finish and record its batch.
         stopping = threading.Event()
-        threads = [] if batch else [
-            threading.Thread(target=create().run, args=(stopping,), name=f"gddt-{name}", daemon=True)
-            for name, create in worker_loops().items()]
+        threads = (
+            []
+            if batch
+            else [
+                threading.Thread(target=create().run, args=(stopping,), name=f"gddt-{name}", daemon=True)
+                for name, create in worker_loops().items()
+            ]
+        )
         for thread in threads:
             thread.start()
-        worker = Worker(queue_names=["default"], interval=interval, batch=batch, backend_name="default",
-                        startup_delay=not batch, max_tasks=None,
-                        worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64], excluded_queue_names=[])
+        worker = Worker(
+            queue_names=["default"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=not batch,
+            max_tasks=None,
+            worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64],
+            excluded_queue_names=[],
+        )
         worker.configure_signals()
         try:
             while True:

@@ -39,14 +39,18 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(state))
             return
         oldest = state["oldest_pending_seconds"]
-        self.stdout.write(f"queue depth: {state['queue_depth']}; oldest pending: "
-                          f"{'-' if oldest is None else f'{oldest} s'}; dead letters: {state['dead_letters']}")
+        self.stdout.write(
+            f"queue depth: {state['queue_depth']}; oldest pending: "
+            f"{'-' if oldest is None else f'{oldest} s'}; dead letters: {state['dead_letters']}"
+        )
         providers: dict[str, dict[str, dict[str, int]]] = state["providers"]  # type: ignore[assignment]
         self.stdout.write(f"{'provider':<10} {'window':<6} {'sent':>7} {'delivered':>10} {'failed':>7} {'dead':>6}")
         for name, windows in providers.items():
             for window, figures in windows.items():
-                self.stdout.write(f"{name:<10} {window:<6} {figures['sent']:>7} {figures['delivered']:>10} "
-                                  f"{figures['failed']:>7} {figures['dead']:>6}")
+                self.stdout.write(
+                    f"{name:<10} {window:<6} {figures['sent']:>7} {figures['delivered']:>10} "
+                    f"{figures['failed']:>7} {figures['dead']:>6}"
+                )
 
     def _dead(self, *, as_json: bool) -> None:
         letters = sms_dead_letters()
@@ -55,8 +59,10 @@ class Command(BaseCommand):
                 dead_at = letter.dead_at.isoformat() if letter.dead_at else None
                 self.stdout.write(json.dumps({**letter.__dict__, "dead_at": dead_at}))
             else:
-                self.stdout.write(f"{letter.id}\t{letter.reference}\t{letter.channel}/{letter.provider or '-'}\t"
-                                  f"{letter.template}\t{letter.to_masked}\t{letter.attempts} attempt(s)\t"
-                                  f"{letter.last_error}")
+                self.stdout.write(
+                    f"{letter.id}\t{letter.reference}\t{letter.channel}/{letter.provider or '-'}\t"
+                    f"{letter.template}\t{letter.to_masked}\t{letter.attempts} attempt(s)\t"
+                    f"{letter.last_error}"
+                )
         if not letters and not as_json:
             self.stdout.write("no dead letters")
