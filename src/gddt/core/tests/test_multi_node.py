@@ -299,13 +299,17 @@ def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_appr
     assert sorted(names) == sorted(periodic_jobs())
 
     # --- nothing stays on the web nodes' disks: no photo, no temporary file --------------------------------------
+    # (A node keeps only its metrics files and its copy of the package's static files, collected at start.)
     for node in (a, b):
+        files = [path for path in node.data_dir.rglob("*") if path.is_file()]
         left = [
             str(path.relative_to(node.data_dir))
-            for path in node.data_dir.rglob("*")
-            if path.is_file() and path.parent.name != "metrics"
+            for path in files
+            if path.relative_to(node.data_dir).parts[0] not in {"metrics", "static"}
         ]
         assert left == [], (node.name, left)
+        images = [path.name for path in files if path.read_bytes()[:3] == b"\xff\xd8\xff"]
+        assert images == [], (node.name, images)
     for node in (a, b, worker):
         log = node.log.read_text()
         assert data["personal_id"] not in log and data["phone"] not in log, node.name
