@@ -79,7 +79,7 @@ def pytest_runtest_teardown(item, nextitem):
     marker = item.get_closest_marker("django_db")
     flushed = {"transactional_db", "live_server", "reference"} & set(getattr(item, "fixturenames", ())) or (
         marker is not None and marker.kwargs.get("transaction"))
-    if flushed:
+    if flushed and nextitem is not None:  # after the last test the test database may be gone already
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

@@ -155,12 +155,17 @@ def nodes_check() -> Finding:
             "GDDT_DATA_KEY is generated in this node's data dir: give every node the same "
             "GDDT_DATA_KEY (or GDDT_DATA_KEY_FILE), or no node reads another's documents"
         )
+    if not os.environ.get("GDDT_OIDC_PRIVATE_KEY") and not os.environ.get("GDDT_OIDC_PRIVATE_KEY_FILE"):
+        finding.problems.append(
+            "GDDT_OIDC_PRIVATE_KEY is generated in this node's data dir: give every node the same "
+            "GDDT_OIDC_PRIVATE_KEY (or GDDT_OIDC_PRIVATE_KEY_FILE), or id_tokens are signed by different keys"
+        )
     if settings.GDDT_STORAGE != "s3":
         finding.notes.append(
             "documents are on this node's disk (GDDT_STORAGE=local): with more than one web node, use GDDT_STORAGE=s3"
         )
     if not finding.problems:
-        finding.ok = "shared secret key and data key set"
+        finding.ok = "shared secret key, data key and OpenID Connect key set"
     return finding
 
 
