@@ -8,6 +8,8 @@ export GDDT_DATA_DIR="${GDDT_DATA_DIR:-$(mktemp -d)}"
 
 echo "== ruff"
 $BIN/ruff check .
+echo "== ruff format"
+$BIN/ruff format --check .
 echo "== mypy"
 $BIN/mypy src/gddt
 echo "== migrations"

@@ -13,8 +13,9 @@ from gddt.core.services import reference_data_load
 # Hypothesis never times an example: a busy CI machine is not a failing test. Under CI=true the examples are also
 # fixed (derandomize) and bounded, so that a run's result depends on the code only.
 hypothesis_settings.register_profile("gddt", deadline=None)
-hypothesis_settings.register_profile("ci", deadline=None, max_examples=100, derandomize=True,
-                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "ci", deadline=None, max_examples=100, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "gddt")
 
 
@@ -78,7 +79,8 @@ def pytest_runtest_teardown(item, nextitem):
     yield
     marker = item.get_closest_marker("django_db")
     flushed = {"transactional_db", "live_server", "reference"} & set(getattr(item, "fixturenames", ())) or (
-        marker is not None and marker.kwargs.get("transaction"))
+        marker is not None and marker.kwargs.get("transaction")
+    )
     if flushed and nextitem is not None:  # after the last test the test database may be gone already
         from pytest_django.plugin import blocking_manager_key
 
@@ -106,13 +108,21 @@ def _reference_copies_forgotten():
 @pytest.fixture(autouse=True)
 def _private_data_dir(settings, tmp_path):
     """Every test writes its files and SMS into its own folder."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "gddt.core.storage.EncryptedStorage",  # encrypted, as settings.py configures it
-        "OPTIONS": {"inner": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                              "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}},
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "gddt.core.storage.EncryptedStorage",  # encrypted, as settings.py configures it
+            "OPTIONS": {
+                "inner": {
+                    "BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+                }
+            },
+        },
         # The static files as the package holds them: the hashed, compressed copies are collectstatic's (gddt init),
         # which registrations/tests/test_web_compression.py runs into a folder of its own.
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.GDDT_SMS_FILE = tmp_path / "sms.jsonl"
     yield
 
