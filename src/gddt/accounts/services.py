@@ -112,6 +112,7 @@ def password_generate(*, length: int) -> str:
             return password
 
 
+@transaction.atomic  # the row lock below needs a transaction when called outside the approval's
 def citizen_account_activate(*, dossier: Dossier) -> tuple[User, str]:
     """Creates (or re-activates) the citizen's account of an approved dossier. The username is the personal ID,
     or the insurance number when there is none; the initial password must be changed at first sign-in.

@@ -77,8 +77,15 @@ def test_a_failed_registration_removes_what_it_wrote_to_the_bucket(s3, reference
     assert s3.keys() == []
 
 
+@pytest.fixture
+def shared_keys(monkeypatch):
+    """On PostgreSQL `gddt check` also asks that every node be given the same keys (the several-nodes check)."""
+    for name in ("GDDT_SECRET_KEY", "GDDT_DATA_KEY", "GDDT_OIDC_PRIVATE_KEY"):
+        monkeypatch.setenv(name, "set-for-the-check")
+
+
 @pytest.mark.django_db
-def test_check_writes_reads_and_deletes_a_probe_object(s3):
+def test_check_writes_reads_and_deletes_a_probe_object(s3, shared_keys):
     out, err = StringIO(), StringIO()
     call_command("check", stdout=out, stderr=err)
     assert "ok       storage: S3Storage: wrote, read and deleted a probe object" in out.getvalue()
@@ -86,7 +93,7 @@ def test_check_writes_reads_and_deletes_a_probe_object(s3):
 
 
 @pytest.mark.django_db
-def test_check_names_a_storage_it_cannot_write_to(s3, settings):
+def test_check_names_a_storage_it_cannot_write_to(s3, settings, shared_keys):
     inner = settings.STORAGES["default"]["OPTIONS"]["inner"]
     settings.STORAGES = {
         **settings.STORAGES,
