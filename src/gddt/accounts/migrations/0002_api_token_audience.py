@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0001_initial"),
+        ('accounts', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="apitoken",
-            name="audience",
-            field=models.CharField(
-                choices=[("officer", "Officer API"), ("citizen", "Citizen API")], default="officer", max_length=10
-            ),
+            model_name='apitoken',
+            name='audience',
+            field=models.CharField(choices=[('officer', 'Officer API'), ('citizen', 'Citizen API')], default='officer', max_length=10),
         ),
     ]

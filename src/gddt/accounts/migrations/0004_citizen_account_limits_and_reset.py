@@ -20,6 +20,7 @@ def public_ids_fill(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
         ("accounts", "0003_enrolment_code"),
     ]
@@ -55,14 +56,8 @@ class Migration(migrations.Migration):
                 ("expires_at", models.DateTimeField()),
                 ("attempts", models.PositiveSmallIntegerField(default=0)),
                 ("used_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="password_reset_codes",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE,
+                                           related_name="password_reset_codes", to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 "indexes": [models.Index(fields=["user", "created_at"], name="reset_code_user_created")],
@@ -73,14 +68,8 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("at", models.DateTimeField()),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sign_in_failures",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE,
+                                           related_name="sign_in_failures", to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 "indexes": [models.Index(fields=["user", "at"], name="sign_in_failure_user_at")],

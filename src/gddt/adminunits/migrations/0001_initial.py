@@ -5,37 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="Province",
+            name='Province',
             fields=[
-                ("code", models.CharField(max_length=2, primary_key=True, serialize=False)),
-                ("name", models.CharField(max_length=100)),
-                ("division_type", models.CharField(max_length=40)),
+                ('code', models.CharField(max_length=2, primary_key=True, serialize=False)),
+                ('name', models.CharField(max_length=100)),
+                ('division_type', models.CharField(max_length=40)),
             ],
             options={
-                "ordering": ["code"],
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="Ward",
+            name='Ward',
             fields=[
-                ("code", models.CharField(max_length=5, primary_key=True, serialize=False)),
-                ("name", models.CharField(max_length=100)),
-                ("division_type", models.CharField(max_length=40)),
-                (
-                    "province",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="wards", to="adminunits.province"
-                    ),
-                ),
+                ('code', models.CharField(max_length=5, primary_key=True, serialize=False)),
+                ('name', models.CharField(max_length=100)),
+                ('division_type', models.CharField(max_length=40)),
+                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wards', to='adminunits.province')),
             ],
             options={
-                "ordering": ["province_id", "name"],
+                'ordering': ['province_id', 'name'],
             },
         ),
     ]

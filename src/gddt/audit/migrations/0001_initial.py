@@ -6,53 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("offices", "0001_initial"),
-        ("registrations", "0002_required_components"),
+        ('offices', '0001_initial'),
+        ('registrations', '0002_required_components'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("at", models.DateTimeField(db_index=True)),
-                ("actor_username", models.CharField(blank=True, max_length=150)),
-                ("client_ip", models.GenericIPAddressField(null=True)),
-                ("action", models.CharField(max_length=40)),
-                ("target", models.CharField(blank=True, max_length=150)),
-                ("detail", models.JSONField(blank=True, default=dict)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "dossier",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="registrations.dossier",
-                    ),
-                ),
-                (
-                    "office",
-                    models.ForeignKey(
-                        null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="offices.office"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(db_index=True)),
+                ('actor_username', models.CharField(blank=True, max_length=150)),
+                ('client_ip', models.GenericIPAddressField(null=True)),
+                ('action', models.CharField(max_length=40)),
+                ('target', models.CharField(blank=True, max_length=150)),
+                ('detail', models.JSONField(blank=True, default=dict)),
+                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('dossier', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registrations.dossier')),
+                ('office', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.office')),
             ],
             options={
-                "ordering": ["at", "id"],
-                "indexes": [models.Index(fields=["dossier", "at"], name="audit_dossier_at")],
+                'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['dossier', 'at'], name='audit_dossier_at')],
             },
         ),
     ]

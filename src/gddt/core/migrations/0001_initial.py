@@ -4,39 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="IdempotencyRecord",
+            name='IdempotencyRecord',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("scope", models.CharField(max_length=60)),
-                ("key", models.CharField(max_length=200)),
-                ("request_hash", models.CharField(max_length=64)),
-                ("status_code", models.PositiveSmallIntegerField(null=True)),
-                ("response", models.JSONField(null=True)),
-                ("created_at", models.DateTimeField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('scope', models.CharField(max_length=60)),
+                ('key', models.CharField(max_length=200)),
+                ('request_hash', models.CharField(max_length=64)),
+                ('status_code', models.PositiveSmallIntegerField(null=True)),
+                ('response', models.JSONField(null=True)),
+                ('created_at', models.DateTimeField()),
             ],
             options={
-                "indexes": [models.Index(fields=["created_at"], name="idempotency_created_at")],
-                "constraints": [
-                    models.UniqueConstraint(fields=("scope", "key"), name="one_record_per_idempotency_key")
-                ],
+                'indexes': [models.Index(fields=['created_at'], name='idempotency_created_at')],
+                'constraints': [models.UniqueConstraint(fields=('scope', 'key'), name='one_record_per_idempotency_key')],
             },
         ),
         migrations.CreateModel(
-            name="ScheduledRun",
+            name='ScheduledRun',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=60)),
-                ("slot", models.BigIntegerField()),
-                ("enqueued_at", models.DateTimeField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=60)),
+                ('slot', models.BigIntegerField()),
+                ('enqueued_at', models.DateTimeField()),
             ],
             options={
-                "constraints": [models.UniqueConstraint(fields=("name", "slot"), name="one_run_per_slot")],
+                'constraints': [models.UniqueConstraint(fields=('name', 'slot'), name='one_run_per_slot')],
             },
         ),
     ]

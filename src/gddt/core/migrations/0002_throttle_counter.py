@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0001_initial"),
+        ('core', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ThrottleCounter",
+            name='ThrottleCounter',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("scope", models.CharField(max_length=40)),
-                ("key", models.CharField(max_length=64)),
-                ("slot", models.BigIntegerField()),
-                ("count", models.PositiveIntegerField(default=0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('scope', models.CharField(max_length=40)),
+                ('key', models.CharField(max_length=64)),
+                ('slot', models.BigIntegerField()),
+                ('count', models.PositiveIntegerField(default=0)),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("scope", "key", "slot"), name="one_counter_per_window")
-                ],
+                'constraints': [models.UniqueConstraint(fields=('scope', 'key', 'slot'), name='one_counter_per_window')],
             },
         ),
     ]

@@ -6,59 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("registrations", "0001_initial"),
+        ('registrations', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="SmsTemplate",
+            name='SmsTemplate',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("key", models.CharField(max_length=40, unique=True)),
-                ("text", models.TextField()),
-                ("updated_at", models.DateTimeField(auto_now=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=40, unique=True)),
+                ('text', models.TextField()),
+                ('updated_at', models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name="SmsMessage",
+            name='SmsMessage',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("reference", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ("to", models.CharField(max_length=15)),
-                ("text", models.TextField()),
-                ("template", models.CharField(max_length=40)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("pending", "Waiting to be sent"), ("sent", "Sent"), ("failed", "Failed permanently")],
-                        default="pending",
-                        max_length=10,
-                    ),
-                ),
-                ("attempts", models.PositiveSmallIntegerField(default=0)),
-                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
-                ("last_error", models.CharField(blank=True, max_length=200)),
-                ("created_at", models.DateTimeField()),
-                ("sent_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "dossier",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="sms_messages",
-                        to="registrations.dossier",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reference', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ('to', models.CharField(max_length=15)),
+                ('text', models.TextField()),
+                ('template', models.CharField(max_length=40)),
+                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sent', 'Sent'), ('failed', 'Failed permanently')], default='pending', max_length=10)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
+                ('last_error', models.CharField(blank=True, max_length=200)),
+                ('created_at', models.DateTimeField()),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sms_messages', to='registrations.dossier')),
             ],
             options={
-                "indexes": [
-                    models.Index(fields=["status", "next_attempt_at"], name="sms_pending"),
-                    models.Index(fields=["to", "template", "created_at"], name="sms_to_template"),
-                ],
+                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='sms_pending'), models.Index(fields=['to', 'template', 'created_at'], name='sms_to_template')],
             },
         ),
     ]

@@ -4,91 +4,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("notifications", "0001_initial"),
-        ("registrations", "0003_dossier_guardian_phone_index"),
+        ('notifications', '0001_initial'),
+        ('registrations', '0003_dossier_guardian_phone_index'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ProviderPace",
+            name='ProviderPace',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("provider", models.CharField(max_length=20, unique=True)),
-                ("next_free_at", models.FloatField(default=0.0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('provider', models.CharField(max_length=20, unique=True)),
+                ('next_free_at', models.FloatField(default=0.0)),
             ],
         ),
         migrations.AddField(
-            model_name="smsmessage",
-            name="alerted_at",
+            model_name='smsmessage',
+            name='alerted_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="smsmessage",
-            name="channel",
-            field=models.CharField(choices=[("sms", "SMS"), ("email", "Email")], default="sms", max_length=5),
+            model_name='smsmessage',
+            name='channel',
+            field=models.CharField(choices=[('sms', 'SMS'), ('email', 'Email')], default='sms', max_length=5),
         ),
         migrations.AddField(
-            model_name="smsmessage",
-            name="claimed_by",
+            model_name='smsmessage',
+            name='claimed_by',
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name="smsmessage",
-            name="claimed_until",
+            model_name='smsmessage',
+            name='claimed_until',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="smsmessage",
-            name="claims",
+            model_name='smsmessage',
+            name='claims',
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name="smsmessage",
-            name="dead_at",
+            model_name='smsmessage',
+            name='dead_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="smsmessage",
-            name="provider",
+            model_name='smsmessage',
+            name='provider',
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name="smsmessage",
-            name="provider_message_id",
+            model_name='smsmessage',
+            name='provider_message_id',
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name="smsmessage",
-            name="receipt_at",
+            model_name='smsmessage',
+            name='receipt_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name="smsmessage",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("pending", "Waiting to be sent"),
-                    ("sent", "Sent"),
-                    ("delivered", "Delivered"),
-                    ("undelivered", "Not delivered"),
-                    ("dead", "Dead letter"),
-                ],
-                default="pending",
-                max_length=11,
-            ),
+            model_name='smsmessage',
+            name='status',
+            field=models.CharField(choices=[('pending', 'Waiting to be sent'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('undelivered', 'Not delivered'), ('dead', 'Dead letter')], default='pending', max_length=11),
         ),
         migrations.AlterField(
-            model_name="smsmessage",
-            name="to",
+            model_name='smsmessage',
+            name='to',
             field=models.CharField(max_length=254),
         ),
         migrations.AddIndex(
-            model_name="smsmessage",
-            index=models.Index(condition=models.Q(("sent_at__isnull", False)), fields=["sent_at"], name="sms_sent_at"),
+            model_name='smsmessage',
+            index=models.Index(condition=models.Q(('sent_at__isnull', False)), fields=['sent_at'], name='sms_sent_at'),
         ),
         migrations.AddIndex(
-            model_name="smsmessage",
-            index=models.Index(condition=models.Q(("dead_at__isnull", False)), fields=["dead_at"], name="sms_dead_at"),
+            model_name='smsmessage',
+            index=models.Index(condition=models.Q(('dead_at__isnull', False)), fields=['dead_at'], name='sms_dead_at'),
         ),
     ]

@@ -10,9 +10,8 @@ def forwards(apps, schema_editor):
     SmsMessage = apps.get_model("notifications", "SmsMessage")
     DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
     now = timezone.now()
-    SmsMessage.objects.filter(status="pending").filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__gt=now)
-    ).update(next_attempt_at=now)
+    SmsMessage.objects.filter(status="pending").filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__gt=now)
+                                                       ).update(next_attempt_at=now)
     SmsMessage.objects.filter(status="failed").update(status="dead", dead_at=now)
     DBTaskResult.objects.filter(task_path="gddt.notifications.tasks.sms_deliver").delete()
 
@@ -24,6 +23,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
         ("notifications", "0002_outbox_is_the_queue"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),

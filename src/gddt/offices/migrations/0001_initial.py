@@ -5,52 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("adminunits", "0001_initial"),
+        ('adminunits', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Office",
+            name='Office',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("code", models.CharField(max_length=10, unique=True)),
-                ("name", models.CharField(max_length=200)),
-                (
-                    "level",
-                    models.CharField(
-                        choices=[
-                            ("central", "Central agency"),
-                            ("provincial", "Provincial office"),
-                            ("local", "Local office"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                ("path", models.CharField(db_index=True, max_length=255)),
-                ("is_active", models.BooleanField(default=True)),
-                ("separation_of_duties", models.BooleanField(default=True)),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="offices.office",
-                    ),
-                ),
-                (
-                    "province",
-                    models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="adminunits.province"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=10, unique=True)),
+                ('name', models.CharField(max_length=200)),
+                ('level', models.CharField(choices=[('central', 'Central agency'), ('provincial', 'Provincial office'), ('local', 'Local office')], max_length=12)),
+                ('path', models.CharField(db_index=True, max_length=255)),
+                ('is_active', models.BooleanField(default=True)),
+                ('separation_of_duties', models.BooleanField(default=True)),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='offices.office')),
+                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='adminunits.province')),
             ],
             options={
-                "ordering": ["path"],
+                'ordering': ['path'],
             },
         ),
     ]

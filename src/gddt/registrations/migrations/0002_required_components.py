@@ -6,19 +6,11 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
 ROWS = {
-    "with_id_card": [
-        ("id_front", 600, ""),
-        ("id_back", 600, "passport"),
-        ("portrait", 400, ""),
-        ("signed_declaration", 600, ""),
-    ],
-    "minor_without_id_card": [
-        ("portrait", 400, ""),
-        ("birth_certificate", 600, ""),
-        ("guardian_id_front", 600, ""),
-        ("guardian_id_back", 600, ""),
-        ("signed_declaration", 600, ""),
-    ],
+    "with_id_card": [("id_front", 600, ""), ("id_back", 600, "passport"), ("portrait", 400, ""),
+                     ("signed_declaration", 600, "")],
+    "minor_without_id_card": [("portrait", 400, ""), ("birth_certificate", 600, ""),
+                              ("guardian_id_front", 600, ""), ("guardian_id_back", 600, ""),
+                              ("signed_declaration", 600, "")],
 }
 
 
@@ -26,11 +18,8 @@ def add_components(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> 
     component = apps.get_model("registrations", "RequiredComponent")
     for category, rows in ROWS.items():
         for position, (kind, min_short_side, except_id_type) in enumerate(rows):
-            component.objects.get_or_create(
-                category=category,
-                kind=kind,
-                defaults={"min_short_side": min_short_side, "except_id_type": except_id_type, "position": position},
-            )
+            component.objects.get_or_create(category=category, kind=kind, defaults={
+                "min_short_side": min_short_side, "except_id_type": except_id_type, "position": position})
 
 
 def remove_components(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

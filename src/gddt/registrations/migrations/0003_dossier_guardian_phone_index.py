@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("adminunits", "0001_initial"),
-        ("offices", "0001_initial"),
-        ("registrations", "0002_required_components"),
+        ('adminunits', '0001_initial'),
+        ('offices', '0001_initial'),
+        ('registrations', '0002_required_components'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="dossier",
-            index=models.Index(fields=["guardian_phone"], name="dossier_guardian_phone"),
+            model_name='dossier',
+            index=models.Index(fields=['guardian_phone'], name='dossier_guardian_phone'),
         ),
     ]

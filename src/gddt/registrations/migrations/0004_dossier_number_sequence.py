@@ -52,8 +52,9 @@ def _drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registrations", "0003_dossier_guardian_phone_index"),
+        ('registrations', '0003_dossier_guardian_phone_index'),
     ]
 
     operations = [

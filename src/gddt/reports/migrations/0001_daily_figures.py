@@ -6,147 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("offices", "0001_initial"),
+        ('offices', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ReportCursor",
+            name='ReportCursor',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=20, unique=True)),
-                ("transition_id", models.BigIntegerField(default=0)),
-                ("document_id", models.BigIntegerField(default=0)),
-                ("figures_until", models.DateTimeField(blank=True, null=True)),
-                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=20, unique=True)),
+                ('transition_id', models.BigIntegerField(default=0)),
+                ('document_id', models.BigIntegerField(default=0)),
+                ('figures_until', models.DateTimeField(blank=True, null=True)),
+                ('updated_at', models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name="DailyApprovalHours",
+            name='DailyApprovalHours',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField()),
-                ("category", models.CharField(max_length=24)),
-                ("bucket", models.PositiveIntegerField()),
-                ("count", models.PositiveIntegerField(default=0)),
-                (
-                    "office",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="offices.office"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('category', models.CharField(max_length=24)),
+                ('bucket', models.PositiveIntegerField()),
+                ('count', models.PositiveIntegerField(default=0)),
+                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.office')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("day", "office", "category", "bucket"), name="one_approval_bucket_per_day"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('day', 'office', 'category', 'bucket'), name='one_approval_bucket_per_day')],
             },
         ),
         migrations.CreateModel(
-            name="DailyFigure",
+            name='DailyFigure',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField()),
-                ("category", models.CharField(max_length=24)),
-                ("submitted", models.PositiveIntegerField(default=0)),
-                ("verified", models.PositiveIntegerField(default=0)),
-                ("approved", models.PositiveIntegerField(default=0)),
-                ("rejected", models.PositiveIntegerField(default=0)),
-                ("expired", models.PositiveIntegerField(default=0)),
-                ("reopened", models.PositiveIntegerField(default=0)),
-                ("completed_elsewhere", models.PositiveIntegerField(default=0)),
-                ("supplied_at_counter", models.PositiveIntegerField(default=0)),
-                ("supplied_online", models.PositiveIntegerField(default=0)),
-                ("backlog_in", models.PositiveIntegerField(default=0)),
-                ("backlog_out", models.PositiveIntegerField(default=0)),
-                (
-                    "office",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="offices.office"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('category', models.CharField(max_length=24)),
+                ('submitted', models.PositiveIntegerField(default=0)),
+                ('verified', models.PositiveIntegerField(default=0)),
+                ('approved', models.PositiveIntegerField(default=0)),
+                ('rejected', models.PositiveIntegerField(default=0)),
+                ('expired', models.PositiveIntegerField(default=0)),
+                ('reopened', models.PositiveIntegerField(default=0)),
+                ('completed_elsewhere', models.PositiveIntegerField(default=0)),
+                ('supplied_at_counter', models.PositiveIntegerField(default=0)),
+                ('supplied_online', models.PositiveIntegerField(default=0)),
+                ('backlog_in', models.PositiveIntegerField(default=0)),
+                ('backlog_out', models.PositiveIntegerField(default=0)),
+                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.office')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("day", "office", "category"), name="one_figure_per_day")
-                ],
+                'constraints': [models.UniqueConstraint(fields=('day', 'office', 'category'), name='one_figure_per_day')],
             },
         ),
         migrations.CreateModel(
-            name="DailyOfficerFigure",
+            name='DailyOfficerFigure',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField()),
-                ("verified", models.PositiveIntegerField(default=0)),
-                ("approved", models.PositiveIntegerField(default=0)),
-                (
-                    "office",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="offices.office"
-                    ),
-                ),
-                (
-                    "officer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('verified', models.PositiveIntegerField(default=0)),
+                ('approved', models.PositiveIntegerField(default=0)),
+                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.office')),
+                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("day", "office", "officer"), name="one_officer_figure_per_day")
-                ],
+                'constraints': [models.UniqueConstraint(fields=('day', 'office', 'officer'), name='one_officer_figure_per_day')],
             },
         ),
         migrations.CreateModel(
-            name="DailyRejection",
+            name='DailyRejection',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField()),
-                ("category", models.CharField(max_length=24)),
-                ("reason", models.CharField(max_length=40)),
-                ("count", models.PositiveIntegerField(default=0)),
-                (
-                    "office",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="offices.office"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('category', models.CharField(max_length=24)),
+                ('reason', models.CharField(max_length=40)),
+                ('count', models.PositiveIntegerField(default=0)),
+                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.office')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("day", "office", "category", "reason"), name="one_rejection_count_per_day"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('day', 'office', 'category', 'reason'), name='one_rejection_count_per_day')],
             },
         ),
         migrations.CreateModel(
-            name="OpenBacklog",
+            name='OpenBacklog',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("category", models.CharField(max_length=24)),
-                ("submitted_on", models.DateField()),
-                ("count", models.IntegerField(default=0)),
-                (
-                    "office",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="offices.office"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('category', models.CharField(max_length=24)),
+                ('submitted_on', models.DateField()),
+                ('count', models.IntegerField(default=0)),
+                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.office')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("office", "category", "submitted_on"), name="one_backlog_count_per_day"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('office', 'category', 'submitted_on'), name='one_backlog_count_per_day')],
             },
         ),
     ]
