@@ -124,6 +124,8 @@ class Dossier(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # When the retention job removed the documents and the personal data (the number, status and dates stay).
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
