@@ -16,14 +16,12 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from gddt.core.registry import periodic_job_register, reference_data_register, worker_loop_register
+        from gddt.core.registry import reference_data_register, worker_loop_register
         from gddt.notifications.delivery import Deliverer
         from gddt.notifications.models import SmsTemplate
         from gddt.notifications.services import sms_templates_forget
-        from gddt.notifications.tasks import sms_sweep_job
 
         reference_data_register(name=self.label, load=_reference_data_load)
-        periodic_job_register(name="sms_sweep", job=sms_sweep_job)
         worker_loop_register(name="sms_delivery", create=Deliverer)
         from gddt.notifications.metrics import metrics_register
 

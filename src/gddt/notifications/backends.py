@@ -206,7 +206,10 @@ class EmailProvider:
             with self.lock:
                 self.connection.open()  # kept open across messages; a no-op once it is
                 mail.send()
-        except smtplib.SMTPRecipientsRefused:
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _text in error.recipients.values()]
+            if codes and all(400 <= code < 500 for code in codes):  # greylisting, a full mailbox: try again later
+                raise TemporarySmsError(f"SMTP {codes[0]}") from None
             raise InvalidNumberError("address refused") from None
         except smtplib.SMTPResponseException as error:
             if 400 <= error.smtp_code < 500:

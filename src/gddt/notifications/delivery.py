@@ -32,12 +32,14 @@ from gddt.notifications.backends import (
     provider_create,
 )
 from gddt.notifications.models import Channel, ProviderPace, SmsMessage, SmsStatus
+from gddt.notifications.services import sms_alert_sweep
 from gddt.notifications.templates import SECRET_TEMPLATES
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_CAP_SECONDS = 3600.0
 BATCH_MAX_SECONDS = 600.0  # the heartbeat stops renewing a batch held longer than this: nothing is held forever
+ALERT_CHECK_SECONDS = 60.0  # how often each delivery loop looks for messages waiting past GDDT_SMS_ALERT_MINUTES
 RECORD_TRIES = 20  # a batch's outcomes are kept in memory and written again after a lost connection
 
 # What the loop writes back for each message of a batch.
@@ -333,10 +335,14 @@ class Deliverer:
         self._stopping = stopping
         heartbeat = threading.Thread(target=self._heartbeat, name="gddt-sms-heartbeat", daemon=True)
         heartbeat.start()
+        next_alert = time.monotonic()
         try:
             while not stopping.is_set():
                 try:
                     close_old_connections()
+                    if time.monotonic() >= next_alert:  # overdue messages are warned about within a minute
+                        next_alert = time.monotonic() + ALERT_CHECK_SECONDS
+                        sms_alert_sweep()
                     done = self.step()
                 except DatabaseError as error:
                     logger.warning("the delivery loop lost its database (%s); trying again", type(error).__name__)

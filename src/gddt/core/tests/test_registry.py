@@ -37,7 +37,7 @@ def test_offices_load_after_the_administrative_units_they_point_at():
 
 def test_the_apps_register_their_periodic_jobs_in_the_order_of_their_names():
     names = list(periodic_jobs())
-    assert {"dossiers_expiry", "idempotency_prune", "sms_sweep"} <= set(names) and names == sorted(names)
+    assert {"dossiers_expiry", "idempotency_prune"} <= set(names) and names == sorted(names)
 
 
 def _loader(name: str, *after: str) -> ReferenceData:

@@ -274,6 +274,28 @@ def test_an_overdue_message_is_warned_about_once_without_its_phone_or_text(setti
     assert "0912345678" not in record.getMessage() and message.text not in record.getMessage()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_running_delivery_loop_warns_about_an_overdue_message_without_waiting_for_the_scheduler(caplog):
+    import threading
+
+    message = sms_queue(to="0912345678", template="expired", context={"dossier_no": "26-0000001-4"})
+    SmsMessage.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(minutes=16), next_attempt_at=timezone.now() + timedelta(hours=1)
+    )
+    stopping = threading.Event()
+    loop = threading.Thread(target=Deliverer().run, args=(stopping,))
+    with caplog.at_level(logging.WARNING, logger="gddt.notifications.services"):
+        loop.start()
+        for _ in range(100):
+            if SmsMessage.objects.filter(pk=message.pk, alerted_at__isnull=False).exists():
+                break
+            stopping.wait(0.1)
+        stopping.set()
+        loop.join(timeout=30)
+    assert any(str(message.pk) in record.getMessage() for record in caplog.records)
+    assert SmsMessage.objects.get(pk=message.pk).status == SmsStatus.PENDING  # warned, not sent before its time
+
+
 def test_a_message_younger_than_the_alert_age_is_not_warned_about(settings):
     sms_queue(to="0912345678", template="expired", context={})
     assert sms_alert_sweep() == 0
@@ -315,3 +337,58 @@ def test_segments_are_counted_in_septets():
     assert gsm7_segments("a" * 306) == 2 and gsm7_segments("a" * 307) == 3
     assert gsm7_segments("[" * 80) == 1 and gsm7_segments("[" * 81) == 2  # two septets each
     assert gsm7_outside("Dạ “vâng” ₫") == ["ạ", "“", "â", "”", "₫"]
+
+
+@pytest.fixture
+def smtp(settings, monkeypatch):
+    """A real SMTP server on 127.0.0.1 and the settings that GDDT_EMAIL_URL gives for it, with credentials."""
+    from gddt.core.env import email_settings
+    from gddt_testing.smtp_stub import SmtpStub
+
+    with SmtpStub() as server:
+        url = f"smtp://gddt%40vss.gov.vn:s3cret@127.0.0.1:{server.port}?timeout=5"
+        monkeypatch.setenv("GDDT_EMAIL_URL", url)
+        settings.GDDT_EMAIL_URL = url
+        for key, value in email_settings("GDDT_EMAIL_URL").items():
+            setattr(settings, key, value)
+        yield server
+
+
+def _emailed(adult_dossier, address: str) -> SmsMessage:
+    """Queues a message without a secret for a dossier whose citizen gave `address`, runs the delivery, and
+    answers the email twin of that message."""
+    type(adult_dossier).objects.filter(pk=adult_dossier.pk).update(email=address)
+    sms_queue(to=adult_dossier.phone, template="expired", context={"dossier_no": "26-1"}, dossier_id=adult_dossier.pk)
+    run_queued_tasks()
+    return SmsMessage.objects.get(channel=Channel.EMAIL, template="expired")
+
+
+def test_an_email_goes_through_a_real_smtp_server_signed_in_with_the_urls_credentials(smtp, adult_dossier):
+    copy = _emailed(adult_dossier, "an@example.vn")
+    assert copy.status == SmsStatus.SENT
+    [mail] = [m for m in smtp.state.mails if m.message["X-GDDT-Reference"] == str(copy.reference)]
+    assert mail.recipients == ["an@example.vn"]
+    assert mail.message.get_payload(decode=True).decode().strip() == copy.text.strip()
+    assert mail.message["Message-ID"] == f"<{copy.reference}@gddt>"
+    assert set(smtp.state.logins) == {("gddt@vss.gov.vn", "s3cret")}
+
+
+def test_an_address_the_mail_server_refuses_is_a_dead_letter_at_once(smtp, adult_dossier):
+    smtp.state.refuse["gone@example.vn"] = "550 5.1.1 no such user"
+    copy = _emailed(adult_dossier, "gone@example.vn")
+    assert copy.status == SmsStatus.DEAD and copy.attempts == 1
+    assert not [m for m in smtp.state.mails if "gone@example.vn" in m.recipients]
+
+
+def test_a_mail_server_that_says_try_later_gets_the_email_again_later(smtp, adult_dossier):
+    smtp.state.refuse["busy@example.vn"] = "451 4.3.0 try again later"
+    copy = _emailed(adult_dossier, "busy@example.vn")
+    assert copy.status == SmsStatus.PENDING and copy.attempts == 1 and copy.next_attempt_at > timezone.now()
+    del smtp.state.refuse["busy@example.vn"]
+    SmsMessage.objects.filter(pk=copy.pk).update(next_attempt_at=timezone.now())
+    run_queued_tasks()
+    copy.refresh_from_db()
+    assert copy.status == SmsStatus.SENT
+    assert [m.recipients for m in smtp.state.mails if m.message["X-GDDT-Reference"] == str(copy.reference)] == [
+        ["busy@example.vn"]
+    ]

@@ -58,7 +58,7 @@ def test_the_periodic_jobs_are_enqueued_once_per_slot_however_many_workers_ask(s
 
     settings.GDDT_SCHEDULER_SECONDS = 300
     jobs = len(periodic_jobs())  # every app registers its own; these three are always there
-    assert {"dossiers_expiry", "idempotency_prune", "sms_sweep"} <= set(schedule_due(now_seconds=3000.0))
+    assert {"dossiers_expiry", "idempotency_prune"} <= set(schedule_due(now_seconds=3000.0))
     assert schedule_due(now_seconds=3100.0) == []  # same slot: another worker already enqueued them
     assert DBTaskResult.objects.count() == jobs
     assert len(schedule_due(now_seconds=3300.0)) == jobs
