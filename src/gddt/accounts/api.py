@@ -113,7 +113,7 @@ def staff_roles(request: HttpRequest, username: str, payload: RolesIn) -> StaffO
         roles=payload.roles,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
-        request=request,
+        client_ip=client_address(request),
     )
     return _staff_out(selectors.staff_member(director=director, username=username))
 
@@ -180,7 +180,7 @@ def password_change(request: HttpRequest, payload: PasswordIn) -> PasswordOut:
         old_password=payload.old_password,
         new_password=payload.new_password,
         token=_bearer(request),
-        request=request,
+        client_ip=client_address(request),
     )
     return PasswordOut(must_change_password=user.must_change_password)
 
@@ -196,7 +196,7 @@ class SignedOutOut(Schema):
     summary="Citizen: sign out (this token stops working at once)",
 )
 def logout(request: HttpRequest) -> SignedOutOut:
-    services.citizen_logout(user=_actor(request), token=_bearer(request), request=request)
+    services.citizen_logout(user=_actor(request), token=_bearer(request), client_ip=client_address(request))
     return SignedOutOut(signed_out=True)
 
 
@@ -207,7 +207,7 @@ def logout(request: HttpRequest) -> SignedOutOut:
     summary="Citizen: sign out everywhere (every token, app and web session of the account)",
 )
 def logout_all(request: HttpRequest) -> SignedOutOut:
-    services.citizen_logout_everywhere(user=_actor(request), request=request)
+    services.citizen_logout_everywhere(user=_actor(request), client_ip=client_address(request))
     return SignedOutOut(signed_out=True)
 
 

@@ -117,7 +117,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 user=user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
-                request=request,
+                client_ip=client_address(request),
             )
         except Problem as problem:
             _put_problem(form, problem)
@@ -196,7 +196,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     """Every browser, app and service signed in with this account, at once."""
-    services.citizen_logout_everywhere(user=_citizen(request), request=request)
+    services.citizen_logout_everywhere(user=_citizen(request), client_ip=client_address(request))
     logout(request)
     messages.info(request, _("You are signed out everywhere: on every phone, computer and app."))
     return redirect("accounts:citizen_sign_in")

@@ -37,6 +37,7 @@ from gddt.accounts.auth import (
 from gddt.accounts.models import EnrolmentCode, PasswordResetCode, Role, RoleAssignment, User, UserKind
 from gddt.accounts.selectors import citizen_username_for, manager_reach, office_in_reach, officer_has_role
 from gddt.audit.services import audit_record
+from gddt.core.clients import client_address
 from gddt.core.errors import FieldError, Problem, conflict, forbidden, invalid, not_found
 from gddt.core.throttle import throttle_check
 from gddt.notifications.services import sms_queue
@@ -164,7 +165,7 @@ def _enrolment_code_hash(code: str) -> str:
 
 
 def otp_enrolment_code_issue(
-    *, officer: User, issued_by: User | None = None, request: HttpRequest | None = None
+    *, officer: User, issued_by: User | None = None, client_ip: str | None = None
 ) -> EnrolmentCodeIssued:
     """A new one-time enrolment code for `officer`, valid ENROLMENT_CODE_LIFETIME; the officer's earlier unused
     codes end now. Only its keyed hash is kept. Audited as "otp.enrolment_code.issue"."""
@@ -184,7 +185,7 @@ def otp_enrolment_code_issue(
             action="otp.enrolment_code.issue",
             actor=issued_by,
             office=issued_by.office if issued_by else officer.office,
-            request=request,
+            client_ip=client_ip,
             target=officer.username,
             detail={"expires_at": row.expires_at.isoformat()},
         )
@@ -203,13 +204,15 @@ def _enrolment_code_refused(reason: str) -> Problem:
 def otp_enrolment_code_redeem(*, user: User, code: str, request: HttpRequest) -> None:
     """The step before the QR code at an officer's first sign-in: the enrolment code they were handed. It works
     once. A wrong, expired or used code is refused (422, field "enrolment_code") and counts as a failed sign-in of
-    the username; once the username is locked out, 429 "sign_in_locked". Used and refused codes are audited."""
+    the username; once the username is locked out, 429 "sign_in_locked". Used and refused codes are audited. It
+    takes the request, not the address: django-axes counts the failures of a request."""
+    client_ip = client_address(request)
     if sign_in_is_locked(request=request, username=user.username):
         audit_record(
             action="sign_in.locked",
             actor=user,
             office=user.office,
-            request=request,
+            client_ip=client_ip,
             target=user.username,
             detail={"step": "enrolment_code"},
         )
@@ -227,14 +230,18 @@ def otp_enrolment_code_redeem(*, user: User, code: str, request: HttpRequest) ->
             row.used_at = now
             row.save(update_fields=["used_at"])
             audit_record(
-                action="otp.enrolment_code.use", actor=user, office=user.office, request=request, target=user.username
+                action="otp.enrolment_code.use",
+                actor=user,
+                office=user.office,
+                client_ip=client_ip,
+                target=user.username,
             )
             return
         audit_record(
             action="otp.enrolment_code.fail",
             actor=user,
             office=user.office,
-            request=request,
+            client_ip=client_ip,
             target=user.username,
             detail={"reason": reason},
         )
@@ -243,7 +250,7 @@ def otp_enrolment_code_redeem(*, user: User, code: str, request: HttpRequest) ->
             action="sign_in.locked",
             actor=user,
             office=user.office,
-            request=request,
+            client_ip=client_ip,
             target=user.username,
             detail={"step": "enrolment_code"},
         )
@@ -315,18 +322,18 @@ class EnrolmentReopened:
     enrolment: EnrolmentCodeIssued
 
 
-def _enrolment_reopen(officer: User, *, by: User | None, request: HttpRequest | None) -> EnrolmentReopened:
+def _enrolment_reopen(officer: User, *, by: User | None, client_ip: str | None) -> EnrolmentReopened:
     count, _details = TOTPDevice.objects.filter(user=officer).delete()
     audit_record(
         action="otp.reset",
         actor=by,
         office=by.office if by else officer.office,
-        request=request,
+        client_ip=client_ip,
         target=officer.username,
         detail={"count": count},
     )
     return EnrolmentReopened(
-        removed=count, enrolment=otp_enrolment_code_issue(officer=officer, issued_by=by, request=request)
+        removed=count, enrolment=otp_enrolment_code_issue(officer=officer, issued_by=by, client_ip=client_ip)
     )
 
 
@@ -334,11 +341,11 @@ def _enrolment_reopen(officer: User, *, by: User | None, request: HttpRequest | 
 def officer_otp_reset(*, username: str) -> EnrolmentReopened:
     """`gddt officer otp-reset`: forgets the officer's authenticator (a lost phone) and issues an enrolment code;
     the next sign-in enrols a new authenticator with that code."""
-    return _enrolment_reopen(_officer_get(username), by=None, request=None)
+    return _enrolment_reopen(_officer_get(username), by=None, client_ip=None)
 
 
 @transaction.atomic
-def officer_enrolment_reopen(*, director: User, username: str, request: HttpRequest | None = None) -> EnrolmentReopened:
+def officer_enrolment_reopen(*, director: User, username: str, client_ip: str | None = None) -> EnrolmentReopened:
     """The director's staff page: a new enrolment code for an officer of their subtrees (a first sign-in, an
     expired code or a lost phone); the officer's current authenticator, if any, stops working. 404 outside the
     director's subtrees, 403 for their own account and, unless they are an administrator there, for an
@@ -357,7 +364,7 @@ def officer_enrolment_reopen(*, director: User, username: str, request: HttpRequ
     )
     if holds_admin and not officer_has_role(director, {Role.ADMIN}, office=officer.office):
         raise forbidden("admin_enrolment", _("Only an administrator resets the authenticator of an administrator."))
-    return _enrolment_reopen(officer, by=director, request=request)
+    return _enrolment_reopen(officer, by=director, client_ip=client_ip)
 
 
 def otp_device_confirmed(*, user: User) -> TOTPDevice | None:
@@ -401,7 +408,7 @@ def _wrong_code() -> Problem:
     )
 
 
-def _otp_check(device: TOTPDevice, code: str, *, user: User, step: str, request: HttpRequest | None) -> TOTPDevice:
+def _otp_check(device: TOTPDevice, code: str, *, user: User, step: str, client_ip: str | None) -> TOTPDevice:
     """The device, refreshed, when `code` is right; every wrong code is counted (and committed) so that the next
     attempt waits longer, and recorded in the audit log ("otp.fail"); a code is accepted once only
     (TOTPDevice.last_t)."""
@@ -421,7 +428,7 @@ def _otp_check(device: TOTPDevice, code: str, *, user: User, step: str, request:
             action="otp.fail",
             actor=user,
             office=user.office,
-            request=request,
+            client_ip=client_ip,
             target=user.username,
             detail={"step": step, "reason": "throttled" if throttled is not None else "wrong"},
         )
@@ -432,39 +439,44 @@ def _otp_check(device: TOTPDevice, code: str, *, user: User, step: str, request:
     return device
 
 
-def otp_enrolment_confirm(*, user: User, code: str, request: HttpRequest | None = None) -> TOTPDevice:
+def otp_enrolment_confirm(*, user: User, code: str, client_ip: str | None = None) -> TOTPDevice:
     """Confirms the authenticator being enrolled with a code it shows; 422 field "code" when wrong."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     if device is None:
         raise not_found(_("There is no authenticator being set up. Start again."))
     # Not one transaction: a wrong code must leave its failure count behind when the error is raised.
-    device = _otp_check(device, code, user=user, step="enrolment", request=request)
+    device = _otp_check(device, code, user=user, step="enrolment", client_ip=client_ip)
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        audit_record(action="otp.enrol", actor=user, office=user.office, request=request, target=user.username)
+        audit_record(action="otp.enrol", actor=user, office=user.office, client_ip=client_ip, target=user.username)
         audit_record(
             action="sign_in",
             actor=user,
             office=user.office,
-            request=request,
+            client_ip=client_ip,
             target=user.username,
             detail={"step": "enrolment"},
         )
     return device
 
 
-def otp_code_check(*, user: User, code: str, request: HttpRequest | None = None) -> TOTPDevice:
+def otp_code_check(*, user: User, code: str, client_ip: str | None = None) -> TOTPDevice:
     """The second factor at sign-in: the officer's confirmed authenticator when the code is right (audited as
     "sign_in"); 422 field "code" when wrong, 429 after repeated wrong codes (exponential wait), both audited as
     "otp.fail"; 404 when none is enrolled."""
     device = otp_device_confirmed(user=user)
     if device is None:
         raise not_found(_("No authenticator is set up for this account."))
-    device = _otp_check(device, code, user=user, step="sign_in", request=request)
+    device = _otp_check(device, code, user=user, step="sign_in", client_ip=client_ip)
     audit_record(
-        action="sign_in", actor=user, office=user.office, request=request, target=user.username, detail={"step": "otp"}
+        action="sign_in",
+        actor=user,
+        office=user.office,
+        client_ip=client_ip,
+        target=user.username,
+        detail={"step": "otp"},
     )
     return device
 
@@ -481,7 +493,7 @@ def officer_roles_set(
     roles: list[str],
     starts_on: date | None = None,
     ends_on: date | None = None,
-    request: HttpRequest | None = None,
+    client_ip: str | None = None,
 ) -> list[RoleAssignment]:
     """Replaces the roles of officer `username` at the office `office_code` (all with the same dates).
     Only a director or administrator whose subtrees hold both that office and the officer's own office
@@ -521,7 +533,7 @@ def officer_roles_set(
         action="roles.change",
         actor=director,
         office=director.office,
-        request=request,
+        client_ip=client_ip,
         target=username,
         detail={
             "office": office.code,
@@ -554,7 +566,6 @@ def _citizen_audit(
     action: str,
     *,
     username: str,
-    request: HttpRequest | None = None,
     client_ip: str | None = None,
     actor: User | None = None,
     dossier: Dossier | None = None,
@@ -566,7 +577,6 @@ def _citizen_audit(
         action=action,
         actor=actor,
         office=actor.office if actor else None,
-        request=request,
         client_ip=client_ip,
         dossier=dossier,
         target=citizen_audit_target(username) if username else "",
@@ -588,25 +598,27 @@ def citizen_sign_in(*, request: HttpRequest, username: str, password: str) -> Us
     the personal ID or the insurance number. A wrong username and a wrong password get the same 401; an expired
     initial password a 401 "initial_password_expired"; too many failures for the username from this address
     (django-axes), or for the account from any address in the sliding window, a 429 "sign_in_locked". Every
-    outcome is audited. The caller completes the sign-in (a token, or a session)."""
+    outcome is audited. The caller completes the sign-in (a token, or a session). It takes the request, not the
+    address: django-axes counts the failures of a request."""
+    client_ip = client_address(request)
     account = citizen_username_for(username)
     known = _citizen_get(account)
     if known is not None and account_is_locked(user=known):
-        _citizen_audit("sign_in.locked", username=account, request=request, detail={"limit": "account"})
+        _citizen_audit("sign_in.locked", username=account, client_ip=client_ip, detail={"limit": "account"})
         raise _sign_in_locked()
     try:
         user = password_authenticate(request=request, username=account, password=password, kind=UserKind.CITIZEN)
     except SignInLocked:
-        _citizen_audit("sign_in.locked", username=account, request=request, detail={"limit": "address"})
+        _citizen_audit("sign_in.locked", username=account, client_ip=client_ip, detail={"limit": "address"})
         raise _sign_in_locked() from None
     if user is None:
         locks = known is not None and known.is_active and account_failure_record(user=known)
-        _citizen_audit("sign_in.fail", username=account, request=request, detail={"reason": "wrong"})
+        _citizen_audit("sign_in.fail", username=account, client_ip=client_ip, detail={"reason": "wrong"})
         if locks:
-            _citizen_audit("sign_in.locked", username=account, request=request, detail={"limit": "account"})
+            _citizen_audit("sign_in.locked", username=account, client_ip=client_ip, detail={"limit": "account"})
         raise Problem(401, _("The username or the password is wrong."), "invalid_credentials")
     if _initial_password_expired(user):
-        _citizen_audit("sign_in.fail", username=account, request=request, detail={"reason": "initial_expired"})
+        _citizen_audit("sign_in.fail", username=account, client_ip=client_ip, detail={"reason": "initial_expired"})
         raise Problem(
             401,
             _(
@@ -615,7 +627,7 @@ def citizen_sign_in(*, request: HttpRequest, username: str, password: str) -> Us
             ),
             "initial_password_expired",
         )
-    _citizen_audit("sign_in", username=account, request=request)
+    _citizen_audit("sign_in", username=account, client_ip=client_ip)
     return user
 
 
@@ -642,7 +654,7 @@ def _new_password_check(
 
 @transaction.atomic
 def citizen_password_change(
-    *, user: User, old_password: str, new_password: str, token: str | None = None, request: HttpRequest | None = None
+    *, user: User, old_password: str, new_password: str, token: str | None = None, client_ip: str | None = None
 ) -> User:
     """POST /api/v1/auth/password and the web page: a new password that passes the password rules; clears
     must_change_password and revokes the citizen's other tokens (the one in use, `token`, keeps working; the web
@@ -655,22 +667,22 @@ def citizen_password_change(
     user.initial_password_expires_at = None
     user.save(update_fields=["password", "must_change_password", "initial_password_expires_at"])
     api_tokens_revoke(user=user, keep=token)
-    _citizen_audit("password.change", username=user.username, request=request)
+    _citizen_audit("password.change", username=user.username, client_ip=client_ip)
     return user
 
 
-def citizen_logout(*, user: User, token: str, request: HttpRequest | None = None) -> None:
+def citizen_logout(*, user: User, token: str, client_ip: str | None = None) -> None:
     """POST /api/v1/auth/logout: this token stops working at once."""
     with transaction.atomic():
         citizen_token_revoke(user=user, token=token)
-        _citizen_audit("sign_out", username=user.username, request=request)
+        _citizen_audit("sign_out", username=user.username, client_ip=client_ip)
 
 
-def citizen_logout_everywhere(*, user: User, request: HttpRequest | None = None) -> int:
+def citizen_logout_everywhere(*, user: User, client_ip: str | None = None) -> int:
     """POST /api/v1/auth/logout-all and the web page: every token and session of the account ends at once."""
     with transaction.atomic():
         count = account_signed_out_everywhere(user=user)
-        _citizen_audit("sign_out.all", username=user.username, request=request, detail={"tokens": count})
+        _citizen_audit("sign_out.all", username=user.username, client_ip=client_ip, detail={"tokens": count})
     return count
 
 

@@ -133,7 +133,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.otp_code_check(user=officer, code=form.cleaned_data["code"], request=request)
+            device = services.otp_code_check(
+                user=officer, code=form.cleaned_data["code"], client_ip=client_address(request)
+            )
         except Problem as problem:
             _form_problem(form, problem)
             status = problem.status if problem.status == 429 else 200
@@ -174,7 +176,9 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.otp_enrolment_confirm(user=officer, code=form.cleaned_data["code"], request=request)
+            device = services.otp_enrolment_confirm(
+                user=officer, code=form.cleaned_data["code"], client_ip=client_address(request)
+            )
         except Problem as problem:
             _form_problem(form, problem)
             status = problem.status if problem.status == 429 else 200
@@ -268,7 +272,7 @@ def staff_roles(request: HttpRequest, username: str) -> HttpResponse:
             roles=data["roles"],
             starts_on=data["starts_on"],
             ends_on=data["ends_on"],
-            request=request,
+            client_ip=client_address(request),
         )
     except Problem as problem:
         for field_error in problem.errors:
@@ -288,7 +292,9 @@ def staff_roles(request: HttpRequest, username: str) -> HttpResponse:
 @require_POST
 def staff_enrolment_code(request: HttpRequest, username: str) -> HttpResponse:
     """A director issues a one-time enrolment code to an officer of their offices (shown once, on this page)."""
-    reopened = services.officer_enrolment_reopen(director=_officer(request), username=username, request=request)
+    reopened = services.officer_enrolment_reopen(
+        director=_officer(request), username=username, client_ip=client_address(request)
+    )
     back = _safe_next(request, request.POST.get("next")) or reverse("accounts:staff")
     context = {
         "username": username,
