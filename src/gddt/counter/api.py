@@ -320,6 +320,29 @@ def document_get(request: HttpRequest, dossier_no: str, kind: str) -> HttpRespon
 # --- actions -------------------------------------------------------------------------------------------------
 
 
+def _decide(
+    request: HttpRequest, dossier_no: str, action: str, service: Callable[..., Any], arguments: dict[str, Any]
+) -> HttpResponse:
+    """A decision on a dossier: reached for `action`, run once per Idempotency-Key with the If-Match version and
+    the body's `arguments`; answers the dossier's new state (with the citizen's username after an approval)."""
+    expected = _expected_version(request)
+    dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action=action)
+
+    def run() -> tuple[int, dict[str, Any]]:
+        done = service(
+            officer=_me(request),
+            dossier=dossier,
+            client_ip=client_address(request),
+            expected_version=expected,
+            **arguments,
+        )
+        if isinstance(done, services.Approval):
+            return 200, _action_body(_me(request), done.dossier, username=done.username)
+        return 200, _action_body(_me(request), done)
+
+    return _once(request, action, dossier.number or "", arguments, run)
+
+
 @router.post(
     "/office/dossiers/{dossier_no}/verify",
     response={200: ActionOut},
@@ -327,16 +350,7 @@ def document_get(request: HttpRequest, dossier_no: str, kind: str) -> HttpRespon
     openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_verify(request: HttpRequest, dossier_no: str) -> HttpResponse:
-    expected = _expected_version(request)
-    dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="verify")
-
-    def run() -> tuple[int, dict[str, Any]]:
-        done = services.dossier_verify(
-            officer=_me(request), dossier=dossier, client_ip=client_address(request), expected_version=expected
-        )
-        return 200, _action_body(_me(request), done)
-
-    return _once(request, "verify", dossier.number or "", {}, run)
+    return _decide(request, dossier_no, "verify", services.dossier_verify, {})
 
 
 @router.post(
@@ -348,16 +362,7 @@ def dossier_verify(request: HttpRequest, dossier_no: str) -> HttpResponse:
     openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_approve(request: HttpRequest, dossier_no: str) -> HttpResponse:
-    expected = _expected_version(request)
-    dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="approve")
-
-    def run() -> tuple[int, dict[str, Any]]:
-        approval = services.dossier_approve(
-            officer=_me(request), dossier=dossier, client_ip=client_address(request), expected_version=expected
-        )
-        return 200, _action_body(_me(request), approval.dossier, username=approval.username)
-
-    return _once(request, "approve", dossier.number or "", {}, run)
+    return _decide(request, dossier_no, "approve", services.dossier_approve, {})
 
 
 @router.post(
@@ -368,21 +373,7 @@ def dossier_approve(request: HttpRequest, dossier_no: str) -> HttpResponse:
     openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn) -> HttpResponse:
-    expected = _expected_version(request)
-    dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="reject")
-
-    def run() -> tuple[int, dict[str, Any]]:
-        done = services.dossier_reject(
-            officer=_me(request),
-            dossier=dossier,
-            reason_code=payload.reason_code,
-            note=payload.note,
-            client_ip=client_address(request),
-            expected_version=expected,
-        )
-        return 200, _action_body(_me(request), done)
-
-    return _once(request, "reject", dossier.number or "", payload.model_dump(), run)
+    return _decide(request, dossier_no, "reject", services.dossier_reject, payload.model_dump())
 
 
 @router.post(
@@ -392,20 +383,7 @@ def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn) -> 
     openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
 )
 def dossier_reopen(request: HttpRequest, dossier_no: str, payload: ReopenIn) -> HttpResponse:
-    expected = _expected_version(request)
-    dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="reopen")
-
-    def run() -> tuple[int, dict[str, Any]]:
-        done = services.dossier_reopen(
-            officer=_me(request),
-            dossier=dossier,
-            note=payload.note,
-            client_ip=client_address(request),
-            expected_version=expected,
-        )
-        return 200, _action_body(_me(request), done)
-
-    return _once(request, "reopen", dossier.number or "", payload.model_dump(), run)
+    return _decide(request, dossier_no, "reopen", services.dossier_reopen, payload.model_dump())
 
 
 # --- prints and history --------------------------------------------------------------------------------------

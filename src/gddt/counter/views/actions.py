@@ -21,7 +21,6 @@ from gddt.counter.views.common import (
 )
 from gddt.counter.views.correction import correction_changes
 from gddt.counter.views.dossier import dossier_page
-from gddt.registrations.models import Dossier
 
 
 @counter_view
@@ -72,12 +71,24 @@ def correct(request: OfficerRequest, dossier_no: str) -> HttpResponse:
 
 
 def _decide(
-    request: OfficerRequest, dossier_no: str, action: str, run: Callable[[Dossier], object], message: str
+    request: OfficerRequest,
+    dossier_no: str,
+    action: str,
+    service: Callable[..., object],
+    message: str,
+    **arguments: str,
 ) -> HttpResponse:
-    """Reaches the dossier for `action`, runs the service on it, and shows the outcome."""
+    """Reaches the dossier for `action`, runs the service on it (with the officer, the address, the version the page
+    showed, and `arguments` from the form), and shows the outcome."""
     found = reach(request, dossier_no, action)
     try:
-        run(found)
+        service(
+            officer=request.user,
+            dossier=found,
+            client_ip=client_address(request),
+            expected_version=expected_version(request),
+            **arguments,
+        )
     except Problem as problem:
         return dossier_page(request, dossier_no, problem=problem)
     return done(request, dossier_no, message)
@@ -86,70 +97,29 @@ def _decide(
 @counter_view
 @require_POST
 def verify(request: OfficerRequest, dossier_no: str) -> HttpResponse:
-    return _decide(
-        request,
-        dossier_no,
-        "verify",
-        lambda found: services.dossier_verify(
-            officer=request.user,
-            dossier=found,
-            client_ip=client_address(request),
-            expected_version=expected_version(request),
-        ),
-        _("The dossier is verified. An approving officer can now approve it."),
-    )
+    message = _("The dossier is verified. An approving officer can now approve it.")
+    return _decide(request, dossier_no, "verify", services.dossier_verify, message)
 
 
 @counter_view
 @require_POST
 def approve(request: OfficerRequest, dossier_no: str) -> HttpResponse:
     # The username is an ID number: the page shows it, the flash message (kept in a cookie) does not.
-    return _decide(
-        request,
-        dossier_no,
-        "approve",
-        lambda found: services.dossier_approve(
-            officer=request.user,
-            dossier=found,
-            client_ip=client_address(request),
-            expected_version=expected_version(request),
-        ),
-        _("Approved: the account is active and the initial password went to the registered phone by SMS."),
-    )
+    message = _("Approved: the account is active and the initial password went to the registered phone by SMS.")
+    return _decide(request, dossier_no, "approve", services.dossier_approve, message)
 
 
 @counter_view
 @require_POST
 def reject(request: OfficerRequest, dossier_no: str) -> HttpResponse:
-    return _decide(
-        request,
-        dossier_no,
-        "reject",
-        lambda found: services.dossier_reject(
-            officer=request.user,
-            dossier=found,
-            reason_code=request.POST.get("reason_code", ""),
-            note=request.POST.get("note", "").strip(),
-            client_ip=client_address(request),
-            expected_version=expected_version(request),
-        ),
-        _("The dossier is rejected; the person is told by SMS."),
-    )
+    message = _("The dossier is rejected; the person is told by SMS.")
+    form = {"reason_code": request.POST.get("reason_code", ""), "note": request.POST.get("note", "").strip()}
+    return _decide(request, dossier_no, "reject", services.dossier_reject, message, **form)
 
 
 @counter_view
 @require_POST
 def reopen(request: OfficerRequest, dossier_no: str) -> HttpResponse:
-    return _decide(
-        request,
-        dossier_no,
-        "reopen",
-        lambda found: services.dossier_reopen(
-            officer=request.user,
-            dossier=found,
-            note=request.POST.get("note", "").strip(),
-            client_ip=client_address(request),
-            expected_version=expected_version(request),
-        ),
-        _("The dossier is open again, with a new deadline."),
-    )
+    message = _("The dossier is open again, with a new deadline.")
+    note = request.POST.get("note", "").strip()
+    return _decide(request, dossier_no, "reopen", services.dossier_reopen, message, note=note)
