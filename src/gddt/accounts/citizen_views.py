@@ -11,7 +11,6 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gddt.accounts import selectors, services
 from gddt.accounts.auth import sign_in_lockout_minutes
-from gddt.accounts.decorators import citizen_required, is_citizen
+from gddt.accounts.decorators import citizen_required, is_citizen, safe_next
 from gddt.accounts.forms import (
     CitizenSignInForm,
     PasswordChangeForm,
@@ -32,14 +31,6 @@ from gddt.core.errors import Problem
 
 # The username typed on the "forgot password" page, kept for the next step in the session, never in a URL.
 RESET_USERNAME_KEY = "gddt_reset_username"
-
-
-def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
 
 
 def _home() -> str:
@@ -64,7 +55,7 @@ def _citizen(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Either number and the password; then the forced change when the password is still the one from the SMS."""
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "GET" and is_citizen(request.user):
         return redirect(next_url or _home())
     form = CitizenSignInForm(request.POST if request.method == "POST" else None)
@@ -109,7 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change the password; the forced step after signing in with the password from the SMS."""
     user = _citizen(request)
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = PasswordChangeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

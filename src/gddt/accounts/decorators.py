@@ -14,9 +14,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from gddt.accounts.models import UserKind
 from gddt.core.errors import Problem
+
+
+def safe_next(request: HttpRequest, candidate: str | None) -> str:
+    """A same-site path to return to after signing in, or "" (never another site: an open redirect)."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
 
 
 def officer_home_url() -> str:

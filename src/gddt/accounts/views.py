@@ -3,6 +3,7 @@ enrolment code), sign-out, the director's staff and roles page, and the citizen'
 Views parse, call a service or selector, and render."""
 
 from base64 import b32encode
+from collections.abc import Callable
 from typing import Any, cast
 
 import segno
@@ -16,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gddt.accounts import selectors, services
 from gddt.accounts.auth import SignInLocked, password_authenticate, sign_in_lockout_minutes
-from gddt.accounts.decorators import is_officer, is_verified_officer, officer_home_url, officer_required
+from gddt.accounts.decorators import is_officer, is_verified_officer, officer_home_url, officer_required, safe_next
 from gddt.accounts.forms import CodeForm, EnrolmentCodeForm, RolesForm, SignInForm
 from gddt.accounts.models import Role, User, UserKind
 from gddt.core.clients import client_address
@@ -38,17 +38,8 @@ NEXT_KEY = "gddt_sign_in_next"
 ENROLMENT_KEY = "gddt_enrolment_code_accepted"
 
 
-def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    """A same-site path to return to after signing in, or ""."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
 def _after_sign_in(request: HttpRequest) -> HttpResponse:
-    target = _safe_next(request, request.session.pop(NEXT_KEY, "")) or officer_home_url()
+    target = safe_next(request, request.session.pop(NEXT_KEY, "")) or officer_home_url()
     return redirect(target)
 
 
@@ -72,7 +63,7 @@ def _form_problem(form: Any, problem: Problem) -> None:
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Step 1: username and password (through django-axes). Citizens cannot sign in here."""
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "GET" and is_verified_officer(request.user):
         return redirect(next_url or officer_home_url())
     if request.method == "GET" and is_officer(request.user):  # the password is done: on to the code
@@ -125,23 +116,29 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if (elsewhere := _pending_officer(request)) is not None:
         return elsewhere
     officer = _officer(request)
-    if next_url := _safe_next(request, request.GET.get("next")):
+    if next_url := safe_next(request, request.GET.get("next")):
         request.session[NEXT_KEY] = next_url
     if services.otp_device_confirmed(user=officer) is None:
         return redirect("accounts:otp_enrol")
+    form, status, device = _code_step(
+        request, lambda code: services.otp_code_check(user=officer, code=code, client_ip=client_address(request))
+    )
+    if device is not None:
+        return _verified(request, device)
+    return render(request, "accounts/otp_verify.html", {"form": form}, status=status)
+
+
+def _code_step(request: HttpRequest, check: Callable[[str], TOTPDevice]) -> tuple[CodeForm, int, TOTPDevice | None]:
+    """The form of a 6-digit code: the device once `check` accepts the code; else the form with the refusal, and
+    the status of the page (429 while wrong codes make the officer wait)."""
     form = CodeForm(request.POST if request.method == "POST" else None)
-    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.otp_code_check(
-                user=officer, code=form.cleaned_data["code"], client_ip=client_address(request)
-            )
+            return form, 200, check(form.cleaned_data["code"])
         except Problem as problem:
             _form_problem(form, problem)
-            status = problem.status if problem.status == 429 else 200
-        else:
-            return _verified(request, device)
-    return render(request, "accounts/otp_verify.html", {"form": form}, status=status)
+            return form, 429 if problem.status == 429 else 200, None
+    return form, 200, None
 
 
 def _verified(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
@@ -172,20 +169,13 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     if request.session.get(ENROLMENT_KEY) != officer.pk:
         return _enrolment_code_step(request, officer)
     device = services.otp_enrolment_start(user=officer)
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.otp_enrolment_confirm(
-                user=officer, code=form.cleaned_data["code"], client_ip=client_address(request)
-            )
-        except Problem as problem:
-            _form_problem(form, problem)
-            status = problem.status if problem.status == 429 else 200
-        else:
-            request.session.pop(ENROLMENT_KEY, None)
-            messages.success(request, _("The authenticator app is set up. Next time, type the code it shows."))
-            return _verified(request, device)
+    form, status, confirmed = _code_step(
+        request, lambda code: services.otp_enrolment_confirm(user=officer, code=code, client_ip=client_address(request))
+    )
+    if confirmed is not None:
+        request.session.pop(ENROLMENT_KEY, None)
+        messages.success(request, _("The authenticator app is set up. Next time, type the code it shows."))
+        return _verified(request, confirmed)
     context = {
         "form": form,
         "qr": _qr_data_uri(device),
@@ -255,7 +245,7 @@ def staff(request: HttpRequest) -> HttpResponse:
 @officer_required
 @require_POST
 def staff_roles(request: HttpRequest, username: str) -> HttpResponse:
-    back = _safe_next(request, request.POST.get("next")) or reverse("accounts:staff")
+    back = safe_next(request, request.POST.get("next")) or reverse("accounts:staff")
     form = RolesForm(request.POST)
     if not form.is_valid():
         for field, field_errors in form.errors.items():
@@ -295,7 +285,7 @@ def staff_enrolment_code(request: HttpRequest, username: str) -> HttpResponse:
     reopened = services.officer_enrolment_reopen(
         director=_officer(request), username=username, client_ip=client_address(request)
     )
-    back = _safe_next(request, request.POST.get("next")) or reverse("accounts:staff")
+    back = safe_next(request, request.POST.get("next")) or reverse("accounts:staff")
     context = {
         "username": username,
         "code": reopened.enrolment.code,
