@@ -111,3 +111,15 @@ def run_queued_tasks() -> None:
 
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
         call_command("worker", batch=True, interval=0)
+
+
+def citizen_password_set(citizen, password: str) -> None:
+    """The citizen of an approved dossier (personas' `citizen`) has chosen `password`: the forced change after the
+    initial password is done."""
+    from gddt.accounts.models import User
+
+    user = User.objects.get(pk=citizen.user.pk)
+    user.set_password(password)
+    user.must_change_password = False
+    user.initial_password_expires_at = None
+    user.save()

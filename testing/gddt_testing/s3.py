@@ -2,12 +2,13 @@
 point the document storage at it, the same settings an operator gives (GDDT_STORAGE=s3, GDDT_S3_*)."""
 
 import secrets
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import boto3
+
+from gddt_testing.processes import free_port
 
 REGION = "ap-southeast-1"
 
@@ -67,12 +68,6 @@ class S3Server:
             return s3
 
         return rewrap(settings.STORAGES["default"])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from gddt.accounts.models import User
 from gddt.audit.models import AuditEvent
 from gddt.notifications.models import SmsMessage
 from gddt.registrations.numbers import dossier_number_format
+from gddt_testing.factories import citizen_password_set
 
 SIGN_IN = "/dang-nhap/"
 HOME = "/tai-khoan/"
@@ -49,17 +50,9 @@ def test_the_first_sign_in_leads_to_the_forced_change(client, citizen):
 
 
 def test_the_insurance_number_signs_in_too(client, citizen):
-    change_first(citizen)
+    citizen_password_set(citizen, NEW_PASSWORD)
     response = sign_in(client, citizen.bhxh_code, NEW_PASSWORD)
     assert response.status_code == 302 and response["Location"] == HOME
-
-
-def change_first(citizen) -> None:
-    user = User.objects.get(pk=citizen.user.pk)
-    user.set_password(NEW_PASSWORD)
-    user.must_change_password = False
-    user.initial_password_expires_at = None
-    user.save()
 
 
 def test_a_wrong_password_is_said_in_vietnamese_without_telling_which(client, citizen):
@@ -86,7 +79,7 @@ def test_an_officer_cannot_sign_in_here_and_is_no_citizen(client, hanoi_verifier
 
 
 def test_a_stranger_is_sent_to_sign_in_and_comes_back(client, citizen):
-    change_first(citizen)
+    citizen_password_set(citizen, NEW_PASSWORD)
     response = client.get(HOME)
     assert response.status_code == 302 and response["Location"] == f"{SIGN_IN}?next=/tai-khoan/"
     answer = sign_in(client, citizen.personal_id, NEW_PASSWORD, next="/tai-khoan/")
@@ -124,7 +117,7 @@ def test_a_wrong_current_password_is_refused_beside_it(client, citizen):
 
 
 def test_my_registration_shows_the_status_and_the_office(client, citizen):
-    change_first(citizen)
+    citizen_password_set(citizen, NEW_PASSWORD)
     sign_in(client, citizen.personal_id, NEW_PASSWORD)
     page = client.get(HOME)
     text = page.content.decode()
@@ -136,14 +129,14 @@ def test_my_registration_shows_the_status_and_the_office(client, citizen):
 
 
 def test_sign_out_ends_this_session(client, citizen):
-    change_first(citizen)
+    citizen_password_set(citizen, NEW_PASSWORD)
     sign_in(client, citizen.personal_id, NEW_PASSWORD)
     assert client.post("/tai-khoan/dang-xuat/").status_code == 302
     assert client.get(HOME).status_code == 302
 
 
 def test_sign_out_everywhere_ends_other_sessions_and_tokens(client, citizen):
-    change_first(citizen)
+    citizen_password_set(citizen, NEW_PASSWORD)
     other = Client()
     sign_in(other, citizen.personal_id, NEW_PASSWORD)
     token = (
@@ -220,7 +213,7 @@ def test_a_director_sees_no_buttons_and_cannot_post(verified_client, citizen, ha
 
 
 def test_a_citizen_session_cannot_post_the_officer_buttons(client, citizen):
-    change_first(citizen)
+    citizen_password_set(citizen, NEW_PASSWORD)
     sign_in(client, citizen.personal_id, NEW_PASSWORD)
     number = dossier_number_format(citizen.dossier.number)
     assert client.post(f"/can-bo/ho-so/{number}/tai-khoan/cap-lai/").status_code == 302  # to the officers' sign-in

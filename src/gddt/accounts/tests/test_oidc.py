@@ -20,6 +20,7 @@ from joserfc.jwk import KeySet
 from gddt.accounts.models import User
 from gddt.accounts.oidc import oidc_client_add
 from gddt.accounts.services import citizen_logout_everywhere
+from gddt_testing.factories import citizen_password_set
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -185,7 +186,7 @@ def test_a_phone_app_signs_a_citizen_in_with_pkce_and_verifies_the_id_token(issu
 def _code(issuer: str, citizen, client_id: str, redirect_uri: str, **extra) -> tuple[requests.Session, str]:
     """An authorization code for the signed-in citizen (PKCE as `extra` says)."""
     session = requests.Session()
-    change_first(citizen)
+    citizen_password_set(citizen, NEW_PASSWORD)
     params = {
         "response_type": "code",
         "client_id": client_id,
@@ -199,12 +200,10 @@ def _code(issuer: str, citizen, client_id: str, redirect_uri: str, **extra) -> t
     return session, callback
 
 
-def change_first(citizen) -> None:
-    user = User.objects.get(pk=citizen.user.pk)
-    user.set_password(NEW_PASSWORD)
-    user.must_change_password = False
-    user.initial_password_expires_at = None
-    user.save()
+def _pkce_code(issuer: str, citizen, client_id: str, verifier: str) -> tuple[requests.Session, str]:
+    """An authorization code for the app's callback, with the S256 challenge of `verifier`."""
+    challenge = create_s256_code_challenge(verifier)
+    return _code(issuer, citizen, client_id, APP_CALLBACK, code_challenge=challenge, code_challenge_method="S256")
 
 
 def test_an_unregistered_redirect_uri_gets_an_error_page_never_a_redirect(issuer, citizen_account):
@@ -280,14 +279,7 @@ def test_a_confidential_client_may_go_without_pkce_with_its_secret(issuer, citiz
 def test_a_wrong_code_verifier_and_a_reused_code_are_refused(issuer, citizen_account):
     client = oidc_client_add(name="VssID", redirect_uris=[APP_CALLBACK], public=True)
     verifier = secrets.token_urlsafe(48)
-    _session, callback = _code(
-        issuer,
-        citizen_account,
-        client.client_id,
-        APP_CALLBACK,
-        code_challenge=create_s256_code_challenge(verifier),
-        code_challenge_method="S256",
-    )
+    _session, callback = _pkce_code(issuer, citizen_account, client.client_id, verifier)
     code = parse_qs(urlsplit(callback).query)["code"][0]
     exchange = {
         "grant_type": "authorization_code",
@@ -300,14 +292,7 @@ def test_a_wrong_code_verifier_and_a_reused_code_are_refused(issuer, citizen_acc
     )
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
 
-    _session, callback = _code(
-        issuer,
-        citizen_account,
-        client.client_id,
-        APP_CALLBACK,
-        code_challenge=create_s256_code_challenge(verifier),
-        code_challenge_method="S256",
-    )
+    _session, callback = _pkce_code(issuer, citizen_account, client.client_id, verifier)
     exchange["code"] = parse_qs(urlsplit(callback).query)["code"][0]
     first = requests.post(f"{issuer}/oidc/token/", data={**exchange, "code_verifier": verifier}, timeout=10)
     assert first.status_code == 200
@@ -318,14 +303,7 @@ def test_a_wrong_code_verifier_and_a_reused_code_are_refused(issuer, citizen_acc
 def test_sign_out_everywhere_ends_the_clients_tokens_at_once(issuer, citizen_account):
     client = oidc_client_add(name="VssID", redirect_uris=[APP_CALLBACK], public=True)
     verifier = secrets.token_urlsafe(48)
-    _session, callback = _code(
-        issuer,
-        citizen_account,
-        client.client_id,
-        APP_CALLBACK,
-        code_challenge=create_s256_code_challenge(verifier),
-        code_challenge_method="S256",
-    )
+    _session, callback = _pkce_code(issuer, citizen_account, client.client_id, verifier)
     tokens = requests.post(
         f"{issuer}/oidc/token/",
         timeout=10,

@@ -30,7 +30,9 @@ def password_step(client, username: str, password: str = PERSONA_PASSWORD):
 
 
 def field_errors(response) -> list[str]:
-    return re.findall(r'<p class="error">(.*?)</p>', response.content.decode())
+    """The messages shown beside the form's fields (accounts/_field.html)."""
+    blocks = re.findall(r'<div class="error"[^>]*>(.*?)</div>', response.content.decode(), re.S)
+    return [message for block in blocks for message in re.findall(r"<p>(.*?)</p>", block)]
 
 
 def enrol_with(client, officer, code: str) -> None:

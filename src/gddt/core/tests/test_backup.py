@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 
 from gddt.core.encryption import KeyRing, key_decode, unseal
-from gddt.core.tests.test_serve import free_port, wait_for
 from gddt_testing.factories import adult_data, jpeg_bytes
+from gddt_testing.processes import free_port, is_healthy, wait_for
 
 
 def node_env(data_dir: Path) -> dict[str, str]:
@@ -77,14 +77,7 @@ def test_a_backup_taken_under_load_restores_every_dossier_with_its_documents(tmp
                     failures.append(f"{response.status_code} {response.text[:200]}")
 
     try:
-
-        def healthy() -> bool:
-            try:
-                return httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        assert wait_for(healthy, 90), "the server did not come up"
+        assert wait_for(lambda: is_healthy(base), 90), "the server did not come up"
         threads = [threading.Thread(target=load) for _ in range(2)]
         for thread in threads:
             thread.start()

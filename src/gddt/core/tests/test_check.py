@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gddt_testing.s3 import free_port
+from gddt_testing.processes import free_port
 
 
 def check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:

@@ -34,7 +34,8 @@ from gddt.core.scheduler import schedule_due
 from gddt.registrations.models import Document, Dossier
 from gddt_testing.factories import adult_data, jpeg_bytes
 from gddt_testing.personas import PERSONA_PASSWORD
-from gddt_testing.s3 import S3Server, free_port, s3_server
+from gddt_testing.processes import free_port, is_healthy, wait_for
+from gddt_testing.s3 import S3Server, s3_server
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -114,20 +115,8 @@ def web_node(name: str, tmp_path: Path, s3: S3Server) -> Node:
     return node
 
 
-def wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def healthy(node: Node) -> bool:
-    try:
-        return httpx.get(f"{node.base}/api/v1/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
+    return is_healthy(node.base)
 
 
 @pytest.fixture

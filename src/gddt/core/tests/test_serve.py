@@ -3,30 +3,14 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from gddt_testing.factories import adult_data
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
+from gddt_testing.processes import free_port, is_healthy, wait_for
 
 
 def gddt(env: dict[str, str], *args: str) -> str:
@@ -52,14 +36,7 @@ def test_serve_answers_delivers_the_sms_and_stops_cleanly_on_sigterm(tmp_path: P
     base = f"http://127.0.0.1:{port}"
     secrets_seen: list[str] = []
     try:
-
-        def healthy() -> bool:
-            try:
-                return httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        assert wait_for(healthy, 120), "the server did not come up"
+        assert wait_for(lambda: is_healthy(base), 120), "the server did not come up"
         data = adult_data()
         response = httpx.post(
             f"{base}/api/v1/registrations", json=data, timeout=20, headers={"Idempotency-Key": "flow-key-1"}

@@ -6,7 +6,6 @@ by the gateway, none lost. CI runs this module three times (`-m sms_faults`, scr
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,8 @@ import pytest
 from django.db import connection
 
 from gddt_testing.factories import adult_data
+from gddt_testing.processes import free_port, is_healthy
+from gddt_testing.processes import wait_for as waited
 from gddt_testing.sms_gateway import Answer, GatewayStub, Post
 
 # The database mark makes pytest-django create the test database when these tests run alone (`-m sms_faults`): the
@@ -29,19 +30,9 @@ pytestmark = [pytest.mark.sms_faults, pytest.mark.django_db(transaction=True)]
 GDDT = [sys.executable, "-m", "gddt.cli"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for(predicate: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"waited {seconds:.0f} s for {what}")
+    if not waited(predicate, seconds, interval=0.1):
+        raise AssertionError(f"waited {seconds:.0f} s for {what}")
 
 
 def base_env(data_dir: Path) -> dict[str, str]:
@@ -107,14 +98,7 @@ class Site:
             start_new_session=True,
         )
         self.processes.append(web)
-
-        def healthy() -> bool:
-            try:
-                return httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_for(healthy, 90, "the web server")
+        wait_for(lambda: is_healthy(self.base), 90, "the web server")
 
     def worker(self) -> subprocess.Popen:
         process = subprocess.Popen(
