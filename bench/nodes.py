@@ -7,13 +7,11 @@ nodes share its cores: the figure says what a second node costs or brings on the
 machine would bring. Needs PostgreSQL: `--database-url` (a database whose name contains "bench")."""
 
 import contextlib
-import subprocess
-import time
 from dataclasses import dataclass
 
 import httpx
 from load import LoadResult, concurrent_run
-from server import BIN, BenchError, Server, free_port
+from server import Server
 
 from gddt_testing.factories import adult_data
 
@@ -36,6 +34,8 @@ QUICK = Plan(health=300, json=120, max_seconds=30.0)
 class WebNode(Server):
     """`gddt serve --no-worker --no-init` on a data dir of its own; the database is shared."""
 
+    serve_options = ("--no-init", "--no-worker")
+
     @property
     def env(self) -> dict[str, str]:
         env = super().env
@@ -45,26 +45,6 @@ class WebNode(Server):
             GDDT_SMS_PER_PHONE_PER_DAY="1000000",
         )
         return env
-
-    def start(self, *, timeout: float = 90) -> float:
-        self.port = free_port()
-        argv = [str(BIN / "gddt"), "serve", "--no-init", "--no-worker", "--host", "127.0.0.1", "--port", str(self.port)]
-        if self.workers:
-            argv += ["--workers", str(self.workers)]
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed in stop()
-        self.process = subprocess.Popen(
-            argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self._log = log
-        started = time.perf_counter()
-        while time.perf_counter() - started < timeout:
-            if self.process.poll() is not None:
-                raise BenchError(f"gddt serve exited with {self.process.returncode}:\n{self.log_tail()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base_url}{HEALTH}", timeout=2).status_code == 200:
-                    return time.perf_counter() - started
-            time.sleep(0.2)
-        raise BenchError(f"gddt serve was not healthy within {timeout:.0f} s:\n{self.log_tail()}")
 
     def cleanup(self) -> None:  # the database is the section's, dropped once at its end
         database_url, self.database_url = self.database_url, None

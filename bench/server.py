@@ -74,6 +74,8 @@ class Server:
             env["DATABASE_URL"] = self.database_url
         return env
 
+    serve_options: tuple[str, ...] = ("--no-init",)  # the database is made by init() before
+
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -120,7 +122,7 @@ class Server:
     def start(self, *, timeout: float = 90) -> float:
         """Starts `gddt serve` and waits for GET /api/v1/health. Returns the seconds until healthy."""
         self.port = free_port()
-        argv = [str(BIN / "gddt"), "serve", "--no-init", "--host", "127.0.0.1", "--port", str(self.port)]
+        argv = [str(BIN / "gddt"), "serve", *self.serve_options, "--host", "127.0.0.1", "--port", str(self.port)]
         if self.workers:
             argv += ["--workers", str(self.workers)]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed in stop()
