@@ -40,3 +40,17 @@ def audit_record(
         target=target,
         detail=detail or {},
     )
+
+
+def officer_audit(
+    action: str,
+    *,
+    officer: "User",
+    client_ip: str | None,
+    dossier: "Dossier | None" = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An officer's act or look (a search, a list, a dossier, a document), recorded at the officer's office."""
+    return audit_record(
+        action=action, actor=officer, office=officer.office, client_ip=client_ip, dossier=dossier, detail=detail
+    )

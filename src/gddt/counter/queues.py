@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from gddt.accounts.models import Role, User
 from gddt.accounts.selectors import offices_with_role
-from gddt.audit.services import audit_record
+from gddt.audit.services import officer_audit
 from gddt.registrations.models import Dossier, Status
 
 APPROVAL_QUEUE_SIZE = 20
@@ -29,10 +29,9 @@ def approval_queue(
         .order_by("-verified_at", "-pk")[:limit]
     )
     with transaction.atomic():
-        audit_record(
-            action="dossier.browse",
-            actor=officer,
-            office=officer.office,
+        officer_audit(
+            "dossier.browse",
+            officer=officer,
             client_ip=client_ip,
             detail={"status": Status.VERIFIED, "office": "", "queue": "approval"},
         )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gddt.accounts.models import Role, User, UserKind
 from gddt.accounts.selectors import offices_with_role, role_assignments_active
 from gddt.audit.models import AuditEvent
-from gddt.audit.services import audit_record
+from gddt.audit.services import officer_audit
 from gddt.core.errors import FieldError, Problem, forbidden, invalid, not_found
 from gddt.offices.models import Office
 from gddt.registrations import validators as v
@@ -248,10 +248,9 @@ def dossier_search(*, officer: User, q: str, client_ip: str | None = None) -> li
         )
         raise Problem(422, message, "mistyped_dossier_no", [FieldError("q", "mistyped_dossier_no", message)])
     with transaction.atomic():
-        audit_record(
-            action="dossier.search",
-            actor=officer,
-            office=officer.office,
+        officer_audit(
+            "dossier.search",
+            officer=officer,
             client_ip=client_ip,
             dossier=hits[0] if len(hits) == 1 else None,
             detail={
@@ -293,10 +292,9 @@ def dossier_browse(
             Q(office__path__startswith=office.path) | Q(completed_office__path__startswith=office.path)
         )
     with transaction.atomic():
-        audit_record(
-            action="dossier.browse",
-            actor=officer,
-            office=officer.office,
+        officer_audit(
+            "dossier.browse",
+            officer=officer,
             client_ip=client_ip,
             detail={"status": status or "", "office": office_code or ""},
         )

@@ -19,7 +19,7 @@ from gddt.accounts.models import User
 from gddt.accounts.services import citizen_account_activate
 from gddt.audit.models import AuditEvent
 from gddt.audit.selectors import audit_events_for_dossier
-from gddt.audit.services import audit_record
+from gddt.audit.services import officer_audit
 from gddt.core import idempotency
 from gddt.core.errors import FieldError, Problem, conflict, forbidden, invalid, not_found
 from gddt.counter.selectors import (
@@ -118,9 +118,7 @@ def _locked(dossier: Dossier, expected_version: int | None) -> Dossier:
 
 
 def _audit(action: str, *, officer: User, dossier: Dossier, client_ip: str | None, **detail: Any) -> None:
-    audit_record(
-        action=action, actor=officer, office=officer.office, client_ip=client_ip, dossier=dossier, detail=detail
-    )
+    officer_audit(action, officer=officer, client_ip=client_ip, dossier=dossier, detail=detail)
 
 
 def _text(field: str, value: object, *, max_length: int, required: bool = True) -> str:
