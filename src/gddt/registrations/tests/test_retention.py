@@ -294,3 +294,22 @@ def test_a_retention_setting_refuses_signs_fractions_words_and_other_digits(monk
     monkeypatch.setenv("GDDT_X_DAYS", value)
     with pytest.raises(ImproperlyConfigured, match=r"^GDDT_X_DAYS must be a whole number of days"):
         env_days("GDDT_X_DAYS", 90)
+
+
+def test_the_counter_page_of_a_purged_dossier_says_so_in_vietnamese_and_offers_no_print_or_reopening(hanoi_verifier):
+    from gddt.counter.tests.test_web_support import officer_client, page_url
+
+    dossier = decided(Status.EXPIRED, 100)
+    dossiers_purge_due()
+    client = officer_client(hanoi_verifier, language="vi")
+    response = client.get(page_url(dossier))
+    assert response.status_code == 200
+    html = response.content.decode()
+    purged_on = timezone.localtime(timezone.now()).strftime("%d/%m/%Y")
+    assert f"Giấy tờ và dữ liệu cá nhân của hồ sơ này đã bị xóa ngày {purged_on}" in html
+    assert "Đã xóa giấy tờ và dữ liệu cá nhân (hết thời hạn lưu trữ)" in html  # the history names the purge
+    assert response.context["can"]["reopen"] is False and response.context["can"]["print"] is False
+    assert response.context["panel"].headline == "Hồ sơ đã hết thời hạn lưu trữ: không còn việc gì phải làm."
+    photo = client.get(page_url(dossier, "document", kind="portrait"))
+    assert photo.status_code == 410
+    assert "đã bị xóa" in photo.content.decode()
