@@ -313,3 +313,14 @@ def test_the_counter_page_of_a_purged_dossier_says_so_in_vietnamese_and_offers_n
     photo = client.get(page_url(dossier, "document", kind="portrait"))
     assert photo.status_code == 410
     assert "đã bị xóa" in photo.content.decode()
+
+
+def test_the_history_of_a_purged_dossier_keeps_every_transition_and_names_the_purge_by_the_system(hanoi_verifier):
+    dossier = decided(Status.REJECTED, 100)
+    dossiers_purge_due()
+    response = OfficerApi(hanoi_verifier).get(url(dossier, "/history"))
+    assert response.status_code == 200
+    body = response.json()
+    assert [t["action"] for t in body["transitions"]] == ["submit"]
+    [purge] = [e for e in body["events"] if e["action"] == "dossier.purge"]
+    assert purge["actor"] is None and purge["office_code"] is None and purge["detail"]["files"] == 3
