@@ -148,11 +148,18 @@ def dossier_purge(*, dossier_id: int, now: datetime | None = None) -> bool:
 
 
 def dossiers_purge_due(*, limit: int | None = None) -> list[DuePurge]:
-    """Purges what is due now, one dossier per transaction (periodic, safe to run twice); answers what went."""
+    """Purges what is due now, one dossier per transaction (periodic, safe to run twice); answers what went. A
+    dossier that fails (its storage unreachable, a file it may not delete) is logged and left for the next run: it
+    never holds up the others."""
     now = timezone.now()
-    return [
-        due for due in dossiers_due_for_purge(now=now, limit=limit) if dossier_purge(dossier_id=due.dossier_id, now=now)
-    ]
+    purged = []
+    for due in dossiers_due_for_purge(now=now, limit=limit):
+        try:
+            if dossier_purge(dossier_id=due.dossier_id, now=now):
+                purged.append(due)
+        except Exception:
+            logger.exception("retention could not purge dossier=%s; the next run tries again", due.dossier_id)
+    return purged
 
 
 def dossier_purged_check(*, dossier: Dossier) -> None:

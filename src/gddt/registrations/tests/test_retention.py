@@ -324,3 +324,35 @@ def test_the_history_of_a_purged_dossier_keeps_every_transition_and_names_the_pu
     assert [t["action"] for t in body["transitions"]] == ["submit"]
     [purge] = [e for e in body["events"] if e["action"] == "dossier.purge"]
     assert purge["actor"] is None and purge["office_code"] is None and purge["detail"]["files"] == 3
+
+
+def test_a_dossier_whose_files_cannot_be_deleted_stays_whole_and_does_not_hold_up_the_others(caplog):
+    from unittest import mock
+
+    from django.core.files.storage import default_storage
+    from django.core.management.base import CommandError
+
+    stuck = decided(Status.REJECTED, 100)
+    other = decided(Status.EXPIRED, 100, minor_data())
+    stuck_names = set(Document.objects.filter(dossier=stuck).values_list("file", flat=True))
+    real_delete = default_storage.delete
+
+    def delete(name):
+        if name in stuck_names:
+            raise PermissionError("the bucket refused")
+        real_delete(name)
+
+    with mock.patch.object(default_storage, "delete", side_effect=delete):
+        assert [d.dossier_id for d in dossiers_purge_due()] == [other.pk]
+        err = StringIO()
+        with pytest.raises(CommandError, match="1 dossier"):
+            call_command("retention", "run", stdout=StringIO(), stderr=err)
+    assert f"PROBLEM  {dossier_number_format(stuck.number)}  rejected" in err.getvalue()
+    assert stuck.full_name not in err.getvalue() and stuck.personal_id not in err.getvalue()
+    stuck.refresh_from_db()
+    assert stuck.purged_at is None and stuck.full_name == "Nguyễn Văn An"
+    assert set(Document.objects.filter(dossier=stuck).values_list("file", flat=True)) == stuck_names
+    assert stuck_names <= set(stored_files())
+    assert not AuditEvent.objects.filter(action="dossier.purge", dossier=stuck).exists()
+    assert f"retention could not purge dossier={stuck.pk}" in caplog.text
+    assert [d.dossier_id for d in dossiers_purge_due()] == [stuck.pk]  # once it can, the next run does it

@@ -5,7 +5,7 @@ With --dry-run it only prints. Safe to stop and run again: each dossier is purge
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from gddt.registrations.numbers import dossier_number_format
@@ -32,10 +32,15 @@ class Command(BaseCommand):
             f"{_period(settings.GDDT_RETENTION_COMPLETED_DAYS)} after the decision"
         )
         now = timezone.now()
-        dossiers = files = 0
+        dossiers = files = failed = 0
         for due in dossiers_due_for_purge(now=now):
-            if not dry_run and not dossier_purge(dossier_id=due.dossier_id, now=now):
-                continue  # purged or changed meanwhile (another run, a reopening)
+            try:
+                if not dry_run and not dossier_purge(dossier_id=due.dossier_id, now=now):
+                    continue  # purged or changed meanwhile (another run, a reopening)
+            except Exception as error:  # this dossier stays as it was; the others go on
+                self.stderr.write(f"PROBLEM  {self._line(due)}: {type(error).__name__}: {error}")
+                failed += 1
+                continue
             self.stdout.write(self._line(due))
             dossiers += 1
             files += due.files
@@ -43,6 +48,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} {dossiers} dossier(s), {files} file(s)" + (" (dry run: nothing changed)" if dry_run else "")
         )
+        if failed:
+            raise CommandError(f"{failed} dossier(s) could not be purged (named above): run it again once fixed")
 
     @staticmethod
     def _line(due: DuePurge) -> str:
