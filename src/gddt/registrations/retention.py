@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gddt.audit.services import audit_record
 from gddt.core.errors import Problem
+from gddt.notifications.services import sms_messages_forget
 from gddt.registrations.models import Document, Dossier, Status
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ _RULES: dict[Status, tuple[str, str]] = {
 
 # The person's data, blanked by the purge: names, ID numbers, the ID document, the birth certificate, the guardian,
 # the phone, the email and the street. Kept: category, status, dates, offices, number, and what the reports count by
-# (sex, nationality, province, ward). date_of_birth cannot be emptied (the column is NOT NULL) and stays.
+# (sex, nationality, province, ward). date_of_birth cannot be emptied (the column is NOT NULL) and stays. The messages
+# sent about the dossier lose their recipient and text too (notifications.services.sms_messages_forget).
 PERSONAL_FIELDS: dict[str, object] = {
     "full_name": "",
     "personal_id": None,
@@ -129,6 +131,7 @@ def dossier_purge(*, dossier_id: int, now: datetime | None = None) -> bool:
         Document.objects.filter(dossier=dossier).update(file="")
         for field, blank in PERSONAL_FIELDS.items():
             setattr(dossier, field, blank)
+        messages = sms_messages_forget(dossier_id=dossier.pk)
         dossier.purged_at = now
         dossier.version += 1
         dossier.save(update_fields=[*PERSONAL_FIELDS, "purged_at", "version", "updated_at"])
@@ -141,6 +144,7 @@ def dossier_purge(*, dossier_id: int, now: datetime | None = None) -> bool:
                 "decided_at": getattr(dossier, date_field).isoformat(),
                 "retention_days": getattr(settings, setting),
                 "files": len(names),
+                "messages": messages,
             },
         )
     logger.info("dossier purged dossier=%s files=%s", dossier_id, len(names))

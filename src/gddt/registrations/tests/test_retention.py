@@ -151,6 +151,7 @@ def test_a_purge_deletes_the_files_and_the_personal_data_and_keeps_what_the_repo
         "decided_at": dossier.rejected_at.isoformat(),
         "retention_days": 90,
         "files": 3,
+        "messages": 0,
     }
 
 
@@ -356,3 +357,33 @@ def test_a_dossier_whose_files_cannot_be_deleted_stays_whole_and_does_not_hold_u
     assert not AuditEvent.objects.filter(action="dossier.purge", dossier=stuck).exists()
     assert f"retention could not purge dossier={stuck.pk}" in caplog.text
     assert [d.dossier_id for d in dossiers_purge_due()] == [stuck.pk]  # once it can, the next run does it
+
+
+def test_the_messages_sent_about_a_purged_dossier_lose_their_recipient_and_text_and_stay_counted():
+    from gddt.notifications.models import SmsMessage, SmsStatus
+    from gddt.notifications.services import sms_retry
+
+    dossier = decided(Status.REJECTED, 100)
+    other = decided(Status.REJECTED, 10, minor_data())
+    SmsMessage.objects.filter(dossier=dossier).update(status=SmsStatus.DELIVERED)
+    SmsMessage.objects.create(
+        to=dossier.phone,
+        text="dead",
+        template="expired",
+        dossier=dossier,
+        status=SmsStatus.DEAD,
+        created_at=timezone.now(),
+    )
+    SmsMessage.objects.create(
+        to=dossier.phone, text="waiting", template="reminder", dossier=dossier, created_at=timezone.now()
+    )
+    dossiers_purge_due()
+    rows = {m.template: (m.to, m.text, m.status) for m in SmsMessage.objects.filter(dossier=dossier)}
+    assert rows == {
+        "submitted": ("", "", SmsStatus.DELIVERED),
+        "expired": ("", "", SmsStatus.DEAD),
+        "reminder": (dossier.phone, "waiting", SmsStatus.PENDING),  # still to be sent: left alone
+    }
+    assert AuditEvent.objects.get(action="dossier.purge").detail["messages"] == 2
+    assert SmsMessage.objects.get(dossier=other).to == other.phone
+    assert sms_retry() == 0  # an emptied dead letter is not put back in the queue
