@@ -387,3 +387,32 @@ def test_the_messages_sent_about_a_purged_dossier_lose_their_recipient_and_text_
     assert AuditEvent.objects.get(action="dossier.purge").detail["messages"] == 2
     assert SmsMessage.objects.get(dossier=other).to == other.phone
     assert sms_retry() == 0  # an emptied dead letter is not put back in the queue
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_purging_at_once_purge_each_dossier_exactly_once(reference):
+    import threading
+
+    from django.db import connection
+
+    dossiers = [decided(Status.REJECTED, 100, adult_data() if i % 2 else minor_data()) for i in range(4)]
+    barrier = threading.Barrier(2)
+    purged: list[int] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            purged.extend(d.dossier_id for d in dossiers_purge_due())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(purged) == sorted(d.pk for d in dossiers)
+    for dossier in dossiers:
+        assert AuditEvent.objects.filter(action="dossier.purge", dossier=dossier).count() == 1
+    assert stored_files() == []
