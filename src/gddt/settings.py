@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from gddt.core.env import email_settings, env_bool, env_choice, env_float, env_int, env_list, env_str
+from gddt.core.env import email_settings, env_bool, env_choice, env_days, env_float, env_int, env_list, env_str
 from gddt.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -339,6 +339,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Business settings.
 GDDT_DOSSIER_TTL_DAYS = env_int("GDDT_DOSSIER_TTL_DAYS", 30, minimum=1)
 GDDT_REMINDER_DAYS = env_int("GDDT_REMINDER_DAYS", 3, minimum=0)
+# Retention (registrations/retention.py): days after the decision until a dossier's documents and personal data are
+# purged. Rejected: after rejected_at; expired: after its deadline; approved: after approval, and only when set (no
+# period is published for completed dossiers, so by default they are kept).
+GDDT_RETENTION_REJECTED_DAYS = env_days("GDDT_RETENTION_REJECTED_DAYS", 90)
+GDDT_RETENTION_EXPIRED_DAYS = env_days("GDDT_RETENTION_EXPIRED_DAYS", 90)
+GDDT_RETENTION_COMPLETED_DAYS = env_days("GDDT_RETENTION_COMPLETED_DAYS", None)
 # Messages (notifications/): the outbox is the queue that the workers' delivery loops claim from.
 _SMS_PROVIDERS = {"file", "console", "http"}
 GDDT_SMS_BACKEND = env_choice("GDDT_SMS_BACKEND", "file", _SMS_PROVIDERS)

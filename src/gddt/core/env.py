@@ -47,6 +47,22 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return number
 
 
+MAX_DAYS = 36_500  # a hundred years: more is a typo, and would take dates out of the calendar's range
+
+
+def env_days(name: str, default: int | None) -> int | None:
+    """NAME as a whole number of days from 0 to MAX_DAYS; unset or empty is the default (None: no limit). A
+    negative number, a fraction or a word is refused, naming the variable."""
+    value = env_str(name)
+    if value is None:
+        return default
+    text = value.strip()
+    # ASCII digits only: "-5", "1.5", "90d", "1e3" and other scripts' digits are all refused.
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_DAYS:
+        raise ImproperlyConfigured(f"{name} must be a whole number of days from 0 to {MAX_DAYS}, not {value!r}")
+    return int(text)
+
+
 def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
     value = env_str(name)
     if value is None:

@@ -74,7 +74,8 @@ def _me(request: HttpRequest) -> User:
 
 
 def _responses(*codes: int, etag: bool = False) -> dict[int, Any]:
-    answers: dict[int, Any] = {code: _PROBLEM for code in (401, 403, 404, *codes)}
+    # A copy each: the document generator fills in each answer's own description.
+    answers: dict[int, Any] = {code: {**_PROBLEM} for code in (401, 403, 404, *codes)}
     if etag:
         answers[200] = {"headers": _ETAG_HEADER}
     return answers
@@ -304,7 +305,8 @@ def document_put(request: HttpRequest, dossier_no: str, kind: str) -> HttpRespon
     "/office/dossiers/{dossier_no}/documents/{kind}",
     url_name="counter_document_get",
     summary="The image of one current document (JPEG)",
-    openapi_extra={"responses": {200: {"description": "The image", "content": {"image/jpeg": {}}}, **_responses()}},
+    description="410 `purged` once the retention period of the dossier has ended and its documents are deleted.",
+    openapi_extra={"responses": {200: {"description": "The image", "content": {"image/jpeg": {}}}, **_responses(410)}},
 )
 def document_get(request: HttpRequest, dossier_no: str, kind: str) -> HttpResponse:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")
@@ -380,7 +382,11 @@ def dossier_reject(request: HttpRequest, dossier_no: str, payload: RejectIn) -> 
     "/office/dossiers/{dossier_no}/reopen",
     response={200: ActionOut},
     summary="Reopen an expired dossier when the person turns up (with a note)",
-    openapi_extra={"responses": _responses(400, 409, 412, 422, etag=True), "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY]},
+    description="410 `purged` once the retention period of the dossier has ended and its data are deleted.",
+    openapi_extra={
+        "responses": _responses(400, 409, 410, 412, 422, etag=True),
+        "parameters": [_IF_MATCH, _IDEMPOTENCY_KEY],
+    },
 )
 def dossier_reopen(request: HttpRequest, dossier_no: str, payload: ReopenIn) -> HttpResponse:
     return _decide(request, dossier_no, "reopen", services.dossier_reopen, payload.model_dump())
@@ -402,8 +408,8 @@ _PDF = {200: {"description": "A PDF", "content": {"application/pdf": {}}}}
 @router.get(
     "/office/dossiers/{dossier_no}/declaration.pdf",
     summary="The prefilled declaration, with the QR code of the dossier number, to sign at the counter",
-    description="409 `not_printable` for a rejected or expired dossier.",
-    openapi_extra={"responses": {**_PDF, **_responses(409)}},
+    description="409 `not_printable` for a rejected or expired dossier; 410 `purged` once its data are deleted.",
+    openapi_extra={"responses": {**_PDF, **_responses(409, 410)}},
 )
 def declaration_pdf(request: HttpRequest, dossier_no: str) -> HttpResponse:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="print")
@@ -414,7 +420,8 @@ def declaration_pdf(request: HttpRequest, dossier_no: str) -> HttpResponse:
 @router.get(
     "/office/dossiers/{dossier_no}/guide.pdf",
     summary="The short VssID guide for the activated account (approved dossiers only)",
-    openapi_extra={"responses": {**_PDF, **_responses(409)}},
+    description="410 `purged` once the retention period of the dossier has ended and its data are deleted.",
+    openapi_extra={"responses": {**_PDF, **_responses(409, 410)}},
 )
 def guide_pdf(request: HttpRequest, dossier_no: str) -> HttpResponse:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="print")

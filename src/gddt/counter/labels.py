@@ -34,6 +34,7 @@ AUDIT_ACTIONS: dict[str, str | Promise] = {
     "declaration.print": _("Printed the declaration"),
     "guide.print": _("Printed the VssID guide"),
     "history.view": _("Viewed the history"),
+    "dossier.purge": _("Documents and personal data deleted (retention period ended)"),
 }
 
 TRANSITION_ACTIONS: dict[str, str | Promise] = {

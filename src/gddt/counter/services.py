@@ -46,6 +46,7 @@ from gddt.registrations.models import (
     IdDocumentType,
 )
 from gddt.registrations.numbers import dossier_number_format, dossier_number_is_valid, dossier_number_normalize
+from gddt.registrations.retention import dossier_purged_check
 from gddt.registrations.selectors import missing_documents
 from gddt.registrations.services import document_files_delete, document_store, dossier_transition
 from gddt.registrations.states import EDIT, PRINT_DECLARATION, PRINT_GUIDE, edit_voids_verification, state_check
@@ -137,12 +138,19 @@ def dossier_view(*, officer: User, dossier: Dossier, client_ip: str | None) -> N
 
 
 def document_read(*, officer: User, dossier: Dossier, kind: str, client_ip: str | None) -> tuple[bytes, str]:
-    """The current document of `kind`, read from the private storage (never a public URL)."""
+    """The current document of `kind`, read from the private storage (never a public URL); 410 once purged."""
+    dossier_purged_check(dossier=dossier)
     document = Document.objects.filter(dossier=dossier, kind=kind, replaced_at__isnull=True).first()
     if document is None:
         raise not_found(_("This dossier has no document of this kind."))
-    with default_storage.open(document.file.name, "rb") as handle:
-        content = handle.read()
+    try:
+        with default_storage.open(document.file.name, "rb") as handle:
+            content = handle.read()
+    except FileNotFoundError:
+        # Purged between the look-up and the read: say so, rather than fail.
+        dossier.refresh_from_db(fields=["purged_at"])
+        dossier_purged_check(dossier=dossier)
+        raise
     with transaction.atomic():
         _audit("document.view", officer=officer, dossier=dossier, client_ip=client_ip, kind=kind)
     return content, document.content_type
@@ -153,6 +161,7 @@ def declaration_render(*, officer: User, dossier: Dossier, client_ip: str | None
     from gddt.printing.declaration import declaration_pdf
 
     state_check(action=PRINT_DECLARATION, status=dossier.status)
+    dossier_purged_check(dossier=dossier)
     pdf = declaration_pdf(dossier=dossier, printed_by_office=officer.office)
     with transaction.atomic():
         _audit("declaration.print", officer=officer, dossier=dossier, client_ip=client_ip)
@@ -164,6 +173,7 @@ def guide_render(*, officer: User, dossier: Dossier, client_ip: str | None) -> b
     from gddt.printing.guide import vssid_guide_pdf
 
     state_check(action=PRINT_GUIDE, status=dossier.status)
+    dossier_purged_check(dossier=dossier)
     assert dossier.account is not None  # an approved dossier has its account: approval sets both at once
     pdf = vssid_guide_pdf(full_name=dossier.full_name, username=dossier.account.username, office=officer.office)
     with transaction.atomic():
@@ -477,6 +487,7 @@ def dossier_reopen(
     note = _text("note", note, max_length=1000)
     with transaction.atomic():
         row = _locked(dossier, expected_version)
+        dossier_purged_check(dossier=row)
         dossier_transition(dossier=row, action="reopen", actor=officer, office=officer.office, note=note)
         _identity_free_check(row, personal_id=row.personal_id, bhxh_code=row.bhxh_code)
         row.expires_at = timezone.now() + timedelta(days=settings.GDDT_DOSSIER_TTL_DAYS)

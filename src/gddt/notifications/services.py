@@ -80,7 +80,7 @@ def sms_queue(*, to: str, template: str, context: dict[str, str], dossier_id: in
 def sms_retry(*, message_ids: list[int] | None = None) -> int:
     """Puts dead letters back in the queue (all of them when `message_ids` is None), each with a fresh round of
     attempts from the first provider; answers how many."""
-    dead = SmsMessage.objects.filter(status=SmsStatus.DEAD)
+    dead = SmsMessage.objects.filter(status=SmsStatus.DEAD).exclude(to="")  # not one that retention emptied
     if message_ids is not None:
         dead = dead.filter(pk__in=message_ids)
     return dead.update(
@@ -93,6 +93,14 @@ def sms_retry(*, message_ids: list[int] | None = None) -> int:
         claimed_until=None,
         alerted_at=None,
     )
+
+
+def sms_messages_forget(*, dossier_id: int) -> int:
+    """Retention: empties the recipient and the text (a phone, an email, a masked ID, a username) of the dossier's
+    messages that are done with, keeping each row's template, status and times for the counts; a message still
+    waiting is left to be sent. Answers how many."""
+    done = [SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsStatus.DEAD]
+    return SmsMessage.objects.filter(dossier_id=dossier_id, status__in=done).exclude(to="").update(to="", text="")
 
 
 RECEIPT_STATUSES = {"delivered": SmsStatus.DELIVERED, "failed": SmsStatus.UNDELIVERED}

@@ -15,12 +15,13 @@ class RegistrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from gddt.core.registry import periodic_job_register, reference_data_register
-        from gddt.registrations.tasks import dossiers_expiry_job
+        from gddt.registrations.tasks import dossiers_expiry_job, dossiers_retention_job
 
         # Migration 0002 seeds the required components once; an administrator may change them afterwards, so
         # `gddt init` does not put them back, only a reload after a flush does.
         reference_data_register(name=self.label, load=_reference_data_load, on_init=False)
         periodic_job_register(name="dossiers_expiry", job=dossiers_expiry_job)
+        periodic_job_register(name="dossiers_retention", job=dossiers_retention_job)
         from gddt.registrations.staging import staging_expiry_job
 
         periodic_job_register(name="registration_staging_expiry", job=staging_expiry_job)

@@ -17,7 +17,7 @@ from gddt.counter import selectors, services
 from gddt.counter.labels import AUDIT_ACTIONS, TRANSITION_ACTIONS, field_label, kind_label
 from gddt.counter.views.common import OfficerRequest, counter_view, private_file, reach
 from gddt.counter.views.correction import correction_fields
-from gddt.counter.views.panel import panel_build
+from gddt.counter.views.panel import Panel, panel_build
 from gddt.counter.views.problems import problem_show
 from gddt.registrations.forms import nationality_name
 from gddt.registrations.models import (
@@ -141,6 +141,8 @@ def dossier_page(
     can["print"] = state_allows(action=PRINT_DECLARATION, status=dossier.status)
     can["guide"] = state_allows(action=PRINT_GUIDE, status=dossier.status)
     can["account"] = bool(roles & selectors.ACTION_ROLES["account"]) and dossier.account_id is not None
+    if dossier.purged_at is not None:  # retention deleted what these need (the services refuse them with 410)
+        can.update(print=False, guide=False, reopen=False)
     can["decide"] = can["verify"] or can["approve"] or can["reject"] or can["reopen"]
     components = _components(dossier, missing)
     events = list(services.dossier_history(officer=request.user, dossier=dossier, client_ip=client_address(request)))
@@ -161,6 +163,8 @@ def dossier_page(
         printed=any(e.action == "declaration.print" for e in events),
         approval_blocked_by_duties=duties,
     )
+    if dossier.purged_at is not None:
+        panel = Panel(steps=[], next="", headline=_("The retention period has ended: there is nothing more to do."))
     context = {
         "dossier": dossier,
         "number": dossier_number_format(dossier.number or ""),
