@@ -233,17 +233,13 @@ def test_an_unregistered_redirect_uri_gets_an_error_page_never_a_redirect(issuer
 
 def test_a_public_client_without_pkce_is_refused(issuer, citizen_account):
     client = oidc_client_add(name="VssID", redirect_uris=[APP_CALLBACK], public=True)
-    answer = requests.get(
-        f"{issuer}/oidc/authorize/",
-        allow_redirects=False,
-        timeout=10,
-        params={
-            "response_type": "code",
-            "client_id": client.client_id,
-            "redirect_uri": APP_CALLBACK,
-            "scope": "openid",
-        },
-    )
+    code_request = {
+        "response_type": "code",
+        "client_id": client.client_id,
+        "redirect_uri": APP_CALLBACK,
+        "scope": "openid",
+    }
+    answer = requests.get(f"{issuer}/oidc/authorize/", allow_redirects=False, timeout=10, params=code_request)
     assert answer.status_code == 302
     query = parse_qs(urlsplit(answer.headers["Location"]).query)
     assert query["error"] == ["invalid_request"] and "code" not in query
@@ -251,14 +247,7 @@ def test_a_public_client_without_pkce_is_refused(issuer, citizen_account):
         f"{issuer}/oidc/authorize/",
         allow_redirects=False,
         timeout=10,
-        params={
-            "response_type": "code",
-            "client_id": client.client_id,
-            "redirect_uri": APP_CALLBACK,
-            "scope": "openid",
-            "code_challenge": "a" * 43,
-            "code_challenge_method": "plain",
-        },
+        params={**code_request, "code_challenge": "a" * 43, "code_challenge_method": "plain"},
     )
     assert "code=" not in plain.headers.get("Location", "")
 

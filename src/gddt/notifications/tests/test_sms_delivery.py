@@ -312,17 +312,9 @@ def test_the_console_backend_prints_one_json_line(capsys):
 def test_default_texts_fit_one_segment_of_gsm7():
     import string
 
+    from gddt.notifications.admin import PREVIEW_CONTEXT as context  # values as long as real ones
     from gddt.notifications.templates import DEFAULT_TEMPLATES, gsm7_outside, gsm7_segments
 
-    context = {
-        "dossier_no": "26-0001234-5",
-        "identity": "ma so BHXH 0123456789",
-        "deadline": "25/12/2026",
-        "username": "001090012345",
-        "password": "Xy7kPq2mRt",
-        "reason": "Thong tin khong khop",
-        "code": "123456",
-    }
     for key, text in DEFAULT_TEMPLATES.items():
         rendered = string.Template(text).substitute(context)
         assert rendered.isascii() and len(rendered) <= 160, key
