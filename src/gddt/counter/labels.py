@@ -34,6 +34,8 @@ AUDIT_ACTIONS: dict[str, str | Promise] = {
     "declaration.print": _("Printed the declaration"),
     "guide.print": _("Printed the VssID guide"),
     "history.view": _("Viewed the history"),
+    "archive.create": _("Archived record made"),
+    "archive.download": _("Downloaded the archived record"),
 }
 
 TRANSITION_ACTIONS: dict[str, str | Promise] = {
