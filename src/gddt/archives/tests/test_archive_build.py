@@ -4,9 +4,12 @@ whose SHA-256s match every part; it is stored encrypted, on local files and on S
 
 import hashlib
 import json
+import threading
+from unittest import mock
 
 import pytest
 from django.core.files.storage import storages
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -157,3 +160,56 @@ def test_a_dossier_that_is_not_approved_gets_no_archive(adult_dossier, hanoi_ver
     complete(adult_dossier, hanoi_verifier)
     assert archive_build(dossier_id=adult_dossier.pk) is None
     assert not Archive.objects.exists()
+
+
+def test_a_run_that_loses_the_race_keeps_the_first_archive_and_removes_its_own_copy(
+    document_storage, adult_dossier, hanoi_verifier, hanoi_approver
+):
+    first = approve_and_archive(adult_dossier, hanoi_verifier, hanoi_approver)
+    # A second run that looked before the first had committed: it builds, then meets the unique constraint.
+    with mock.patch.object(Archive.objects, "filter", return_value=Archive.objects.none()):
+        again = archive_build(dossier_id=adult_dossier.pk)
+    assert again == first
+    assert list(Archive.objects.all()) == [first]
+    folder, stored_name = first.file.name.rsplit("/", 1)
+    assert storages["default"].listdir(folder)[1] == [stored_name]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_building_one_archive_at_once_make_exactly_one(reference):
+    from gddt.accounts.services import officer_create
+    from gddt.offices.models import Office
+    from gddt.registrations.models import Dossier
+    from gddt.registrations.services import registration_submit
+    from gddt_testing.factories import adult_data
+    from gddt_testing.personas import PERSONA_PASSWORD
+
+    office = Office.objects.get(code="01")
+    verifier, approver = (
+        officer_create(username=f"pg.{role}", office=office, roles=[role], password=PERSONA_PASSWORD)
+        for role in ("verifier", "approver")
+    )
+    dossier = Dossier.objects.get(pk=registration_submit(data=adult_data(), files={}).dossier_id)
+    approve(dossier, verifier, approver)
+    barrier = threading.Barrier(2)
+    made: list[str] = []
+
+    def build() -> None:
+        try:
+            barrier.wait(timeout=10)
+            archive = archive_build(dossier_id=dossier.pk)
+            made.append(archive.sha256 if archive else "")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    [archive] = Archive.objects.all()
+    assert made == [archive.sha256, archive.sha256]
+    folder, stored_name = archive.file.name.rsplit("/", 1)
+    assert storages["default"].listdir(folder)[1] == [stored_name]
+    assert AuditEvent.objects.filter(action="archive.create").count() == 1
