@@ -5,6 +5,7 @@ whose SHA-256s match every part; it is stored encrypted, on local files and on S
 import hashlib
 import json
 import threading
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -15,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from gddt.archives.models import Archive
 from gddt.archives.services import FORMAT, ArchiveNotMade, archive_build, archive_content, archives_missing_build
-from gddt.archives.tasks import archive_build_job
+from gddt.archives.tasks import archive_build_job, archives_missing_job
 from gddt.archives.tests.support import approve, approve_and_archive, opened, stored_bytes
 from gddt.audit.models import AuditEvent
 from gddt.core.encryption import MAGIC
@@ -213,3 +214,15 @@ def test_two_workers_building_one_archive_at_once_make_exactly_one(reference):
     folder, stored_name = archive.file.name.rsplit("/", 1)
     assert storages["default"].listdir(folder)[1] == [stored_name]
     assert AuditEvent.objects.filter(action="archive.create").count() == 1
+
+
+def test_the_sweep_prunes_the_rows_of_archive_jobs_done_more_than_a_day_ago(
+    adult_dossier, hanoi_verifier, hanoi_approver
+):
+    approve_and_archive(adult_dossier, hanoi_verifier, hanoi_approver)
+    [job] = DBTaskResult.objects.filter(task_path=ARCHIVE_JOB, status="SUCCESSFUL")
+    assert archives_missing_job.call() == {"made": 0, "jobs_pruned": 0}  # done today: kept for a look
+    DBTaskResult.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=1, minutes=1))
+    assert archives_missing_job.call() == {"made": 0, "jobs_pruned": 1}
+    assert not DBTaskResult.objects.filter(task_path=ARCHIVE_JOB).exists()
+    assert Archive.objects.filter(dossier=adult_dossier).exists()
