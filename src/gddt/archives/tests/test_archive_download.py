@@ -4,8 +4,10 @@ dossier when the stored archive is damaged, never a crash."""
 
 import hashlib
 import secrets
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from gddt.archives.models import Archive
 from gddt.archives.tests.support import approve, approve_and_archive, opened, stored_bytes, stored_replace
@@ -160,3 +162,15 @@ def test_a_dossier_not_yet_approved_shows_no_archive_link(adult_dossier, hanoi_v
     complete(adult_dossier, hanoi_verifier)
     html = officer_client(hanoi_approver).get(page_url(adult_dossier)).content.decode()
     assert "/archive.zip" not in html
+
+
+def test_after_a_key_rotation_the_archive_still_downloads_under_the_new_key_alone(
+    document_storage, settings, adult_dossier, hanoi_verifier, hanoi_approver
+):
+    archive = approve_and_archive(adult_dossier, hanoi_verifier, hanoi_approver)
+    settings.GDDT_DATA_KEY, settings.GDDT_DATA_KEY_PREVIOUS = secrets.token_bytes(32), [settings.GDDT_DATA_KEY]
+    call_command("keys", "rotate", stdout=StringIO(), stderr=StringIO())
+    settings.GDDT_DATA_KEY_PREVIOUS = []  # the old key removed, as the operator's guide says
+    response = _download(hanoi_approver, adult_dossier)
+    assert response.status_code == 200, response.content
+    assert hashlib.sha256(response.content).hexdigest() == archive.sha256
