@@ -175,6 +175,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _routers() -> None:
     from gddt.accounts.api import router as accounts_router
     from gddt.adminunits.api import router as adminunits_router
+    from gddt.archives.api import router as archives_router
     from gddt.audit.api import router as audit_router
     from gddt.core.api import router as core_router
     from gddt.counter.api import router as counter_router
@@ -188,6 +189,7 @@ def _routers() -> None:
         offices_router,
         adminunits_router,
         counter_router,
+        archives_router,
         accounts_router,
         audit_router,
         core_router,

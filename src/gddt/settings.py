@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gddt.accounts",
     "gddt.audit",
     "gddt.counter",
+    "gddt.archives",
     "gddt.reports",
 ]
 

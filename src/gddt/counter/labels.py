@@ -35,6 +35,9 @@ AUDIT_ACTIONS: dict[str, str | Promise] = {
     "guide.print": _("Printed the VssID guide"),
     "history.view": _("Viewed the history"),
     "dossier.purge": _("Documents and personal data deleted (retention period ended)"),
+    "archive.create": _("Archived record made"),
+    "archive.purge": _("Archived record deleted (retention period ended)"),
+    "archive.download": _("Downloaded the archived record"),
 }
 
 TRANSITION_ACTIONS: dict[str, str | Promise] = {

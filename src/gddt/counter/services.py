@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gddt.accounts.models import User
 from gddt.accounts.services import citizen_account_activate
+from gddt.archives.tasks import archive_queue
 from gddt.audit.models import AuditEvent
 from gddt.audit.selectors import audit_events_for_dossier
 from gddt.audit.services import officer_audit
@@ -423,6 +424,7 @@ def dossier_approve(
             context={"username": user.username, "password": password},
             dossier_id=row.pk,
         )
+        archive_queue(dossier_id=row.pk)  # the archived record, made by a worker; queued with the approval
         _audit("dossier.approve", officer=officer, dossier=row, client_ip=client_ip)
     return Approval(dossier=row, username=user.username)
 

@@ -3,8 +3,9 @@
 the commands Dockerfile and compose.yaml wrap.
 
 A dossier registered with photos on node A is found, its photos viewed, signed, verified and approved through
-node B; the worker sends the SMS; no photo or temporary file stays on either web node. Across the nodes too: an
-officer's web session, the Idempotency-Key, the status look-up limit, the sign-in limit and the scheduler's slots."""
+node B; the worker sends the SMS and makes the dossier's archive, which node A serves; no photo or temporary file
+stays on either web node. Across the nodes too: an officer's web session, the Idempotency-Key, the status look-up
+limit, the sign-in limit and the scheduler's slots."""
 
 import base64
 import hashlib
@@ -262,6 +263,16 @@ def test_two_web_nodes_and_a_worker_act_as_one(nodes, hanoi_verifier, hanoi_appr
 
     assert wait_for(both_sent, 60), sms_file.read_text() if sms_file.exists() else "no SMS file"
     assert not (a.data_dir / "sms.jsonl").exists() and not (b.data_dir / "sms.jsonl").exists()
+
+    # --- the worker made the archived record into the bucket; node A serves it -----------------------------------
+    def archive_served() -> httpx.Response | None:
+        answer = httpx.get(f"{a.base}/api/v1/office/dossiers/{number}/archive.zip", headers=approver, timeout=30)
+        return answer if answer.status_code == 200 else None
+
+    assert wait_for(archive_served, 60)
+    assert len(s3.keys("archives/")) == 1
+    served = archive_served()
+    assert served is not None and served.content[:2] == b"PK"  # the zip, decrypted by node A
 
     # --- the sign-in limit counts both nodes' failures -----------------------------------------------------------
     with httpx.Client(timeout=30) as browser:

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
+from gddt.archives.selectors import archive_reachable
 from gddt.core.clients import client_address
 from gddt.core.errors import Problem
 from gddt.counter import selectors, services
@@ -143,6 +144,7 @@ def dossier_page(
     can["account"] = bool(roles & selectors.ACTION_ROLES["account"]) and dossier.account_id is not None
     if dossier.purged_at is not None:  # retention deleted what these need (the services refuse them with 410)
         can.update(print=False, guide=False, reopen=False)
+    can["archive"] = archive_reachable(officer=request.user, dossier=dossier)  # approved, in the officer's subtree
     can["decide"] = can["verify"] or can["approve"] or can["reject"] or can["reopen"]
     components = _components(dossier, missing)
     events = list(services.dossier_history(officer=request.user, dossier=dossier, client_ip=client_address(request)))
