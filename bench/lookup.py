@@ -166,7 +166,8 @@ def _summary(out: dict) -> dict:
     return summary
 
 
-def _size_label(size: str) -> str:
+def size_label(size: str) -> str:
+    """1000000 -> 1M, 10000 -> 10k (the sizes in the bench tables' headers; also used by reports.py)."""
     n = int(size)
     if n >= 1_000_000 and n % 1_000_000 == 0:
         return f"{n // 1_000_000}M"
@@ -175,15 +176,22 @@ def _size_label(size: str) -> str:
     return str(n)
 
 
+def latency_headers(labels: list[str]) -> list[str]:
+    """p50 and p99 of each size, in the order of the sizes (also used by reports.py)."""
+    return [f"{stat} {label} ms" for label in labels for stat in ("p50", "p99")]
+
+
+def latency_cells(row: dict, sizes: list[str]) -> list[str]:
+    return [f"{row[size][stat]:.2f}" for size in sizes for stat in ("p50_ms", "p99_ms")]
+
+
 def table(out: dict) -> tuple[list[str], list[list[str]]]:
     summary = out.get("summary") or {}
     if not summary:
         return [], []
     sizes = summary["sizes"]
-    labels = [_size_label(s) for s in sizes]
-    headers = ["kind"]
-    for label in labels:
-        headers += [f"p50 {label} ms", f"p99 {label} ms"]
+    labels = [size_label(s) for s in sizes]
+    headers = ["kind", *latency_headers(labels)]
     if len(sizes) > 1:
         headers += [
             f"p50 {labels[-1]}/{labels[0]}",
@@ -195,9 +203,7 @@ def table(out: dict) -> tuple[list[str], list[list[str]]]:
     headers.append("")
     rows = []
     for kind, row in summary["kinds"].items():
-        cells = [kind]
-        for size in sizes:
-            cells += [f"{row[size]['p50_ms']:.2f}", f"{row[size]['p99_ms']:.2f}"]
+        cells = [kind, *latency_cells(row, sizes)]
         if len(sizes) > 1:
             steady = row.get("growth_p99_steady")
             cells += [
