@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from itertools import zip_longest
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from gddt.offices.models import Office
 from gddt.registrations.models import Category
 from gddt.reports.models import DailyFigure, DailyOfficerFigure, DailyRejection, OpenBacklog, ReportCursor
 from gddt.reports.services import APPROVAL_BUCKETS, COUNTS, CURSOR, approval_bucket_width, histogram_parse
+from gddt.reports.tasks import REFRESH_SECONDS
 
 REPORT_ROLES = {Role.DIRECTOR, Role.ADMIN}
 GROUPINGS = ("day", "week", "month", "office", "category")
@@ -431,6 +433,20 @@ def _officers(office: Office, params: ReportParams) -> list[OfficerRow]:
         )
         for r in rows
     ]
+
+
+def report_lag_minutes() -> int:
+    """The lag of the figures when the workers run: a change is counted once it is GDDT_REPORTS_GRACE_SECONDS old,
+    by the next run of the workers' loop (every REFRESH_SECONDS)."""
+    return -(-(REFRESH_SECONDS + settings.GDDT_REPORTS_GRACE_SECONDS) // 60)
+
+
+def report_figures_late(figures_until: datetime | None, *, now: datetime | None = None) -> bool:
+    """Whether the figures are older than the workers would leave them (ten missed runs): none run, or they fail."""
+    if figures_until is None:
+        return False
+    limit = timedelta(seconds=10 * REFRESH_SECONDS + settings.GDDT_REPORTS_GRACE_SECONDS)
+    return (now or timezone.now()) - figures_until > limit
 
 
 def report_figures_until() -> datetime | None:

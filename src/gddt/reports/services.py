@@ -4,8 +4,8 @@ transitions, and the audited view of a report.
 The job reads the transitions (and documents) by increasing id past a high-water mark kept in one row, which it
 locks: two workers running it at once take turns, and a batch is counted exactly once because the figures and the
 mark move in one transaction. Only rows recorded at least GDDT_REPORTS_GRACE_SECONDS ago are read, so that a
-transaction still open with a lower id cannot be skipped; that grace plus the scheduler's period is the lag the
-page states."""
+transaction still open with a lower id cannot be skipped; that grace plus the period of the workers' loop
+(tasks.REFRESH_SECONDS, a minute) is the lag the page states."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
