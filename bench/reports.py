@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 import httpx
 from load import Probe, sequential_run
-from lookup import latency_cells, latency_headers, size_label
+from lookup import latency_cells, latency_headers, latency_summary, size_label
 from server import Server
 
 HEALTH = "/api/v1/health"
@@ -135,30 +135,13 @@ def _report_probe(kind: str, params: dict[str, str]) -> Probe:
 
 
 def _summary(out: dict) -> dict:
-    measured = {size: e for size, e in out["sizes"].items() if "latency" in e}
-    if not measured:
+    sizes, rows = latency_summary(out, KINDS)
+    if not sizes:
         return {}
-    sizes = sorted(measured, key=int)
-    small, large = sizes[0], sizes[-1]
-    summary: dict = {"sizes": sizes, "kinds": {}}
-    for kind in ("health", *KINDS):
-        row: dict = {}
-        for size in sizes:
-            lat = measured[size]["latency"][kind]
-            health = measured[size]["latency"]["health"]
-            row[size] = {
-                "p50_ms": lat["p50_ms"],
-                "p99_ms": lat["p99_ms"],
-                "n": lat["done"],
-                "p50_per_health_p50": round(lat["p50_ms"] / health["p50_ms"], 2) if health["p50_ms"] else None,
-                "p99_per_health_p99": round(lat["p99_ms"] / health["p99_ms"], 2) if health["p99_ms"] else None,
-            }
-        if small != large:
-            row["growth_p50"] = round(row[large]["p50_ms"] / row[small]["p50_ms"], 2)
-            row["growth_p99"] = round(row[large]["p99_ms"] / row[small]["p99_ms"], 2)
+    for kind, row in rows.items():
+        if len(sizes) > 1:
             row["goal_met"] = kind == "health" or row["growth_p99"] <= GOAL_P99_GROWTH
-        summary["kinds"][kind] = row
-    return summary
+    return {"sizes": sizes, "kinds": rows}
 
 
 def table(out: dict) -> tuple[list[str], list[list[str]]]:

@@ -20,7 +20,7 @@ from gddt.reports.models import (
     OpenBacklog,
     ReportCursor,
 )
-from gddt.reports.services import report_figures_rebuild, report_figures_refresh
+from gddt.reports.services import FIGURE_COLUMNS, report_figures_rebuild, report_figures_refresh
 from gddt.reports.tests.history import act, document, local_office, submit
 
 pytestmark = pytest.mark.django_db
@@ -33,23 +33,7 @@ REASONS = ["data_mismatch", "identity_mismatch", "other"]
 def snapshot() -> dict[str, set[tuple]]:
     return {
         "figures": set(
-            DailyFigure.objects.values_list(
-                "day",
-                "office_id",
-                "category",
-                "submitted",
-                "verified",
-                "approved",
-                "rejected",
-                "expired",
-                "reopened",
-                "completed_elsewhere",
-                "supplied_at_counter",
-                "supplied_online",
-                "backlog_in",
-                "backlog_out",
-                "approval_hours",
-            )
+            DailyFigure.objects.values_list("day", "office_id", "category", *FIGURE_COLUMNS, "approval_hours")
         ),
         "rejections": set(DailyRejection.objects.values_list("day", "office_id", "category", "reason", "count")),
         "officers": set(
