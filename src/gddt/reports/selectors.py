@@ -307,12 +307,17 @@ class _Layout:
                 self.rows[child["code"]] = self.by_office[child["id"]] = row
                 self.offices.append(child["id"])
 
-    def row_for(self, *, day: date, office: int, category: str) -> ReportRow | None:
+    @property
+    def column(self) -> str:
+        """The column of the subtree rows that picks a row of this grouping."""
+        return {"office": "office_id", "category": "category"}.get(self.grouping, "day")
+
+    def row_for(self, value: Any) -> ReportRow | None:
         if self.grouping == "office":
-            return self.by_office.get(office)
+            return self.by_office.get(value)
         if self.grouping == "category":
-            return self.rows.get(category)
-        return self.by_day.get(day)
+            return self.rows.get(value)
+        return self.by_day.get(value)
 
     def children_taken_away(self, office: Office) -> None:
         """Office grouping: the office's own row becomes its subtree's figures minus those of its children."""
@@ -329,28 +334,34 @@ def report_progress(*, office: Office, params: ReportParams) -> ProgressReport:
     with zeros where nothing happened), with the totals, the backlog by age now and the officers' work. It reads
     the subtree rows of the office (and of its children for the office grouping): one per day and category."""
     layout = _Layout(office=office, params=params)
+    column = layout.column
+    figures = DailyFigure.objects.filter(
+        office_id__in=layout.offices, day__gte=params.date_from, day__lte=params.date_to
+    )
+    # The counts summed by the database; the histograms (text) merged here, from the rows that have any.
+    for values in figures.values(column).annotate(**{name: Sum(name) for name in COUNTS}).order_by():
+        row = layout.row_for(values[column])
+        if row is not None:
+            for name in COUNTS:
+                row.counts[name] += values[name]
     histograms: dict[int, list[list[int]]] = defaultdict(list)  # by id() of the row
     rows_by_id: dict[int, ReportRow] = {}
-    period = {"office_id__in": layout.offices, "day__gte": params.date_from, "day__lte": params.date_to}
-    for day, office_id, category, *counts, hours in DailyFigure.objects.filter(**period).values_list(
-        "day", "office_id", "category", *COUNTS, "approval_hours"
-    ):
-        row = layout.row_for(day=day, office=office_id, category=category)
-        if row is None:
-            continue
-        for name, n in zip(COUNTS, counts, strict=True):
-            row.counts[name] += n
-        if hours:
+    for value, hours in figures.exclude(approval_hours="").values_list(column, "approval_hours"):
+        row = layout.row_for(value)
+        if row is not None:
             histograms[id(row)].append(histogram_parse(hours))
             rows_by_id[id(row)] = row
     for key, parts in histograms.items():
         rows_by_id[key].histogram = _histograms_sum(parts)
-    for day, office_id, category, reason, n in DailyRejection.objects.filter(**period).values_list(
-        "day", "office_id", "category", "reason", "count"
+    for values in (
+        DailyRejection.objects.filter(office_id__in=layout.offices, day__gte=params.date_from, day__lte=params.date_to)
+        .values(column, "reason")
+        .annotate(n=Sum("count"))
+        .order_by()
     ):
-        row = layout.row_for(day=day, office=office_id, category=category)
+        row = layout.row_for(values[column])
         if row is not None:
-            row.rejected_by_reason[reason] = row.rejected_by_reason.get(reason, 0) + n
+            row.rejected_by_reason[values["reason"]] = row.rejected_by_reason.get(values["reason"], 0) + values["n"]
     today = timezone.localdate()
     backlog_rows = list(
         OpenBacklog.objects.filter(office_id__in=layout.offices, count__gt=0).values_list(
