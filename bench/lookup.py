@@ -124,30 +124,45 @@ def run(plan: Plan, *, database_url: str | None, workers: int | None, keep: bool
     return out
 
 
-def _summary(out: dict) -> dict:
-    """Per kind: p50/p99 per size, the ratio largest/smallest size, and the ratio to health in the same run."""
+def latency_summary(out: dict, kinds: tuple[str, ...]) -> tuple[list[str], dict[str, dict]]:
+    """The sizes measured, and per kind (health first): p50/p99 per size with their ratio to health's in the same
+    run, and their growth from the smallest to the largest size (also used by reports.py)."""
     measured = {size: e for size, e in out["sizes"].items() if "latency" in e}
-    if not measured:
-        return {}
     sizes = sorted(measured, key=int)
-    small, large = sizes[0], sizes[-1]
-    summary: dict = {"sizes": sizes, "kinds": {}}
-    for kind in ("health", *KINDS):
+    rows: dict[str, dict] = {}
+    for kind in ("health", *kinds) if sizes else ():
         row: dict = {}
         for size in sizes:
             lat = measured[size]["latency"][kind]
             health = measured[size]["latency"]["health"]
-            steady = lat["latencies_ms"][int(len(lat["latencies_ms"]) * FIRST_ROUNDS) :]
             row[size] = {
                 "p50_ms": lat["p50_ms"],
                 "p99_ms": lat["p99_ms"],
                 "n": lat["done"],
-                "p99_ms_steady": round(percentile(steady, 99), 2) if steady else None,
                 "p50_per_health_p50": round(lat["p50_ms"] / health["p50_ms"], 2) if health["p50_ms"] else None,
+                "p99_per_health_p99": round(lat["p99_ms"] / health["p99_ms"], 2) if health["p99_ms"] else None,
             }
+        if len(sizes) > 1:
+            row["growth_p50"] = round(row[sizes[-1]]["p50_ms"] / row[sizes[0]]["p50_ms"], 2)
+            row["growth_p99"] = round(row[sizes[-1]]["p99_ms"] / row[sizes[0]]["p99_ms"], 2)
+        rows[kind] = row
+    return sizes, rows
+
+
+def _summary(out: dict) -> dict:
+    """Per kind: p50/p99 per size, the ratio largest/smallest size, and the ratio to health in the same run."""
+    sizes, rows = latency_summary(out, KINDS)
+    if not sizes:
+        return {}
+    measured = out["sizes"]
+    small, large = sizes[0], sizes[-1]
+    summary: dict = {"sizes": sizes, "kinds": {}}
+    for kind, row in rows.items():
+        for size in sizes:
+            latencies = measured[size]["latency"][kind]["latencies_ms"]
+            steady = latencies[int(len(latencies) * FIRST_ROUNDS) :]
+            row[size]["p99_ms_steady"] = round(percentile(steady, 99), 2) if steady else None
         if small != large:
-            row["growth_p50"] = round(row[large]["p50_ms"] / row[small]["p50_ms"], 2)
-            row["growth_p99"] = round(row[large]["p99_ms"] / row[small]["p99_ms"], 2)
             row["growth_p99_steady"] = (
                 round(row[large]["p99_ms_steady"] / row[small]["p99_ms_steady"], 2)
                 if row[large]["p99_ms_steady"] and row[small]["p99_ms_steady"]
@@ -166,7 +181,8 @@ def _summary(out: dict) -> dict:
     return summary
 
 
-def _size_label(size: str) -> str:
+def size_label(size: str) -> str:
+    """1000000 -> 1M, 10000 -> 10k (the sizes in the bench tables' headers; also used by reports.py)."""
     n = int(size)
     if n >= 1_000_000 and n % 1_000_000 == 0:
         return f"{n // 1_000_000}M"
@@ -175,15 +191,22 @@ def _size_label(size: str) -> str:
     return str(n)
 
 
+def latency_headers(labels: list[str]) -> list[str]:
+    """p50 and p99 of each size, in the order of the sizes (also used by reports.py)."""
+    return [f"{stat} {label} ms" for label in labels for stat in ("p50", "p99")]
+
+
+def latency_cells(row: dict, sizes: list[str]) -> list[str]:
+    return [f"{row[size][stat]:.2f}" for size in sizes for stat in ("p50_ms", "p99_ms")]
+
+
 def table(out: dict) -> tuple[list[str], list[list[str]]]:
     summary = out.get("summary") or {}
     if not summary:
         return [], []
     sizes = summary["sizes"]
-    labels = [_size_label(s) for s in sizes]
-    headers = ["kind"]
-    for label in labels:
-        headers += [f"p50 {label} ms", f"p99 {label} ms"]
+    labels = [size_label(s) for s in sizes]
+    headers = ["kind", *latency_headers(labels)]
     if len(sizes) > 1:
         headers += [
             f"p50 {labels[-1]}/{labels[0]}",
@@ -195,9 +218,7 @@ def table(out: dict) -> tuple[list[str], list[list[str]]]:
     headers.append("")
     rows = []
     for kind, row in summary["kinds"].items():
-        cells = [kind]
-        for size in sizes:
-            cells += [f"{row[size]['p50_ms']:.2f}", f"{row[size]['p99_ms']:.2f}"]
+        cells = [kind, *latency_cells(row, sizes)]
         if len(sizes) > 1:
             steady = row.get("growth_p99_steady")
             cells += [

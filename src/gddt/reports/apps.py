@@ -6,7 +6,7 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self) -> None:
-        from gddt.core.registry import periodic_job_register
-        from gddt.reports.tasks import report_figures_job
+        from gddt.core.registry import worker_loop_register
+        from gddt.reports.tasks import FiguresRefresher
 
-        periodic_job_register(name="report_figures", job=report_figures_job)
+        worker_loop_register(name="report_figures", create=FiguresRefresher)

@@ -1,6 +1,11 @@
-"""The aggregates behind the progress reports: daily figures per office and category, kept up to date by an
-idempotent job (services.report_figures_refresh) that folds in the dossiers' transitions and documents past a
-high-water mark, so that a report reads a few hundred rows whatever the number of dossiers."""
+"""The aggregates behind the progress reports, kept up to date by an idempotent job
+(services.report_figures_refresh) that folds in the dossiers' transitions and documents past a high-water mark.
+
+The daily figures, rejections and open backlog are kept per *subtree*: the row of an office counts everything
+that happened at that office and at every office below it (a transition is added to the row of its office and to
+those of all its ancestors). A report of an office reads that office's rows only, one per day and category,
+whatever the number of dossiers or offices below it; the figures of the office alone are its subtree's minus its
+children's. Moving an office to another parent needs `gddt reports rebuild`."""
 
 from django.conf import settings
 from django.db import models
@@ -19,9 +24,12 @@ class ReportCursor(models.Model):
 
 
 class DailyFigure(models.Model):
-    """Counts of one day (Asia/Ho_Chi_Minh) at one office for one category. A count belongs to the office where
-    its transition happened (submissions and expiries: the office the citizen chose); `backlog_in` and
-    `backlog_out` count dossiers that became open or stopped being open, at the office chosen."""
+    """Counts of one day (Asia/Ho_Chi_Minh) in one office's subtree for one category. A count belongs to the
+    office where its transition happened (submissions and expiries: the office the citizen chose); `backlog_in`
+    and `backlog_out` count dossiers that became open or stopped being open, at the office chosen.
+    `approval_hours` is the histogram of the hours from submission to approval of that day's approvals: the counts
+    per bucket of services.APPROVAL_BUCKETS, comma-separated, trailing zeros left out; a fixed number of buckets,
+    so that the median and the 90th percentile of any period cost the same however many dossiers there are."""
 
     day = models.DateField()
     office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
@@ -37,13 +45,14 @@ class DailyFigure(models.Model):
     supplied_online = models.PositiveIntegerField(default=0)
     backlog_in = models.PositiveIntegerField(default=0)
     backlog_out = models.PositiveIntegerField(default=0)
+    approval_hours = models.TextField(default="", blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "office", "category"], name="one_figure_per_day")]
+        constraints = [models.UniqueConstraint(fields=["office", "day", "category"], name="one_figure_per_day")]
 
 
 class DailyRejection(models.Model):
-    """Rejections of one day at one office, per category and reason code."""
+    """Rejections of one day in one office's subtree, per category and reason code."""
 
     day = models.DateField()
     office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
@@ -53,29 +62,13 @@ class DailyRejection(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "office", "category", "reason"], name="one_rejection_count_per_day")
-        ]
-
-
-class DailyApprovalHours(models.Model):
-    """A histogram of the hours from submission to approval, per approval day, approving office and category:
-    `bucket` is the lower bound in hours of a bucket (selectors.APPROVAL_BUCKETS), so that the median and the
-    90th percentile of any period and subtree come from these rows, not from the dossiers."""
-
-    day = models.DateField()
-    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
-    category = models.CharField(max_length=24)
-    bucket = models.PositiveIntegerField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["day", "office", "category", "bucket"], name="one_approval_bucket_per_day")
+            models.UniqueConstraint(fields=["office", "day", "category", "reason"], name="one_rejection_count_per_day")
         ]
 
 
 class DailyOfficerFigure(models.Model):
-    """What one officer did on one day at one office."""
+    """What one officer did on one day at one office (that office only: officers are few, and the report lists
+    each with the office where they worked)."""
 
     day = models.DateField()
     office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
@@ -84,12 +77,12 @@ class DailyOfficerFigure(models.Model):
     approved = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "office", "officer"], name="one_officer_figure_per_day")]
+        constraints = [models.UniqueConstraint(fields=["office", "day", "officer"], name="one_officer_figure_per_day")]
 
 
 class OpenBacklog(models.Model):
-    """The dossiers open now (submitted or verified), per chosen office, category and day of submission: the
-    backlog by age is a sum over a few rows."""
+    """The dossiers open now (submitted or verified) in one office's subtree (by the office chosen), per category
+    and day of submission: the backlog by age is a sum over a few rows."""
 
     office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=24)

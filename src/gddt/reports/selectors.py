@@ -6,10 +6,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import zip_longest
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.conf import settings
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,30 +19,13 @@ from gddt.accounts.selectors import office_in_reach, offices_with_role
 from gddt.core.errors import FieldError, forbidden, invalid, not_found
 from gddt.offices.models import Office
 from gddt.registrations.models import Category
-from gddt.reports.models import (
-    DailyApprovalHours,
-    DailyFigure,
-    DailyOfficerFigure,
-    DailyRejection,
-    OpenBacklog,
-    ReportCursor,
-)
-from gddt.reports.services import CURSOR, approval_bucket_width
+from gddt.reports.models import DailyFigure, DailyOfficerFigure, DailyRejection, OpenBacklog, ReportCursor
+from gddt.reports.services import APPROVAL_BUCKETS, COUNTS, CURSOR, approval_bucket_width, histogram_parse
+from gddt.reports.tasks import REFRESH_SECONDS
 
 REPORT_ROLES = {Role.DIRECTOR, Role.ADMIN}
 GROUPINGS = ("day", "week", "month", "office", "category")
 FORMATS = ("json", "csv", "xlsx")
-COUNTS = (
-    "submitted",
-    "verified",
-    "approved",
-    "rejected",
-    "expired",
-    "reopened",
-    "completed_elsewhere",
-    "supplied_at_counter",
-    "supplied_online",
-)
 BACKLOG_AGES = (("0-3", 0, 3), ("4-10", 4, 10), ("11-30", 11, 30), ("31+", 31, None))
 MAX_YEARS = 5
 DEFAULT_DAYS = 30
@@ -160,19 +144,25 @@ def report_params_clean(
 # --- the figures -----------------------------------------------------------------------------------------------
 
 
-def approval_percentile(histogram: dict[int, int], q: float) -> float | None:
-    """The q-quantile of the hours to approval, interpolated inside its histogram bucket; None without data."""
-    total = sum(histogram.values())
+def approval_percentile(histogram: list[int], q: float) -> float | None:
+    """The q-quantile of the hours to approval, interpolated inside its histogram bucket (a histogram is a list
+    of counts by index in APPROVAL_BUCKETS); None without data."""
+    total = sum(histogram)
     if total == 0:
         return None
     target = q * total
     seen = 0
-    for bucket in sorted(histogram):
-        count = histogram[bucket]
+    for index, count in enumerate(histogram):
         if count and seen + count >= target:
-            return round(bucket + approval_bucket_width(bucket) * (target - seen) / count, 1)
+            return round(APPROVAL_BUCKETS[index] + approval_bucket_width(index) * (target - seen) / count, 1)
         seen += count
-    return float(max(histogram))
+    return float(APPROVAL_BUCKETS[max(i for i, n in enumerate(histogram) if n)])
+
+
+def _histograms_sum(histograms: list[list[int]]) -> list[int]:
+    if len(histograms) == 1:
+        return list(histograms[0])
+    return [sum(counts) for counts in zip_longest(*histograms, fillvalue=0)]
 
 
 @dataclass
@@ -182,7 +172,7 @@ class ReportRow:
     start: date | None = None  # the first day of a day, week or month row
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
-    histogram: dict[int, int] = field(default_factory=dict)
+    histogram: list[int] = field(default_factory=list)
     backlog: int | None = None  # open dossiers now (office rows only)
 
     @property
@@ -193,15 +183,18 @@ class ReportRow:
     def approval_hours_p90(self) -> float | None:
         return approval_percentile(self.histogram, 0.9)
 
-    def add(self, other: "ReportRow") -> None:
+    def add(self, other: "ReportRow", *, sign: int = 1) -> None:
+        """Adds `other`'s figures to this row's (sign=-1: takes them away)."""
         for name, n in other.counts.items():
-            self.counts[name] += n
+            self.counts[name] += sign * n
         for reason, n in other.rejected_by_reason.items():
-            self.rejected_by_reason[reason] = self.rejected_by_reason.get(reason, 0) + n
-        for bucket, n in other.histogram.items():
-            self.histogram[bucket] = self.histogram.get(bucket, 0) + n
+            self.rejected_by_reason[reason] = self.rejected_by_reason.get(reason, 0) + sign * n
+            if not self.rejected_by_reason[reason]:
+                del self.rejected_by_reason[reason]
+        if other.histogram:
+            self.histogram = _histograms_sum([self.histogram, [sign * n for n in other.histogram]])
         if other.backlog is not None:
-            self.backlog = (self.backlog or 0) + other.backlog
+            self.backlog = (self.backlog or 0) + sign * other.backlog
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -254,10 +247,6 @@ class ProgressReport:
         }
 
 
-def _in_subtree(office: Office) -> Q:
-    return Q(office__path__startswith=office.path)
-
-
 def _period_start(day: date, grouping: str) -> date:
     if grouping == "week":
         return day - timedelta(days=day.weekday())
@@ -279,109 +268,121 @@ def _period_key(start: date, grouping: str) -> tuple[str, str]:
     return start.isoformat(), start.strftime("%d/%m/%Y")
 
 
-def _as_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _group_expression(grouping: str) -> Any:
-    return {
-        "day": F("day"),
-        "week": TruncWeek("day"),
-        "month": TruncMonth("day"),
-        "office": F("office_id"),
-        "category": F("category"),
-    }[grouping]
-
-
 class _Layout:
-    """The rows of one grouping, in order, and which row each grouped value (a day, an office id...) falls in."""
+    """The rows of one grouping, in order, and which row each day, category or office (of the subtree rows
+    read: the office's own, and for the office grouping its children's) falls in."""
 
     def __init__(self, *, office: Office, params: ReportParams):
         self.grouping = params.group_by
         self.rows: dict[str, ReportRow] = {}
-        self.office_row: dict[int, str] = {}
+        self.by_day: dict[date, ReportRow] = {}
+        self.by_office: dict[int, ReportRow] = {}
+        self.offices = [office.pk]
         if self.grouping in ("day", "week", "month"):
             day = _period_start(params.date_from, self.grouping)
             while day <= params.date_to:
                 key, label = _period_key(day, self.grouping)
-                self.rows[key] = ReportRow(key=key, label=label, start=day)
-                day = (
+                row = self.rows[key] = ReportRow(key=key, label=label, start=day)
+                following = (
                     day + timedelta(days=1)
                     if self.grouping == "day"
                     else day + timedelta(days=7)
                     if self.grouping == "week"
                     else (day + timedelta(days=32)).replace(day=1)
                 )
+                while day < following:
+                    self.by_day[day] = row
+                    day += timedelta(days=1)
         elif self.grouping == "category":
             for value, name in Category.choices:
                 self.rows[value] = ReportRow(key=value, label=str(name))
         else:
-            # The office itself (what happened at that very office), then each office below it with its subtree.
-            offices = list(
-                Office.objects.filter(path__startswith=office.path)
-                .values("id", "code", "name", "path")
-                .order_by("path")
+            # The office itself (what happened at that very office: its subtree's figures minus its children's),
+            # then each office directly below it with its subtree.
+            self.rows[office.code] = self.by_office[office.pk] = ReportRow(
+                key=office.code, label=office.name, backlog=0
             )
-            children = [o for o in offices if o["path"].count("/") == office.path.count("/") + 1]
-            self.rows[office.code] = ReportRow(key=office.code, label=office.name, backlog=0)
-            for child in children:
-                self.rows[child["code"]] = ReportRow(key=child["code"], label=child["name"], backlog=0)
-            for other in offices:
-                top = next((c for c in children if other["path"].startswith(c["path"])), None)
-                self.office_row[other["id"]] = top["code"] if top else office.code
+            for child in Office.objects.filter(parent=office).values("id", "code", "name").order_by("path"):
+                row = ReportRow(key=child["code"], label=child["name"], backlog=0)
+                self.rows[child["code"]] = self.by_office[child["id"]] = row
+                self.offices.append(child["id"])
+
+    @property
+    def column(self) -> str:
+        """The column of the subtree rows that picks a row of this grouping."""
+        return {"office": "office_id", "category": "category"}.get(self.grouping, "day")
 
     def row_for(self, value: Any) -> ReportRow | None:
         if self.grouping == "office":
-            key = self.office_row.get(value)
-        elif self.grouping == "category":
-            key = value
-        else:
-            key = _period_key(_as_date(value), self.grouping)[0]
-        return self.rows.get(key) if key is not None else None
+            return self.by_office.get(value)
+        if self.grouping == "category":
+            return self.rows.get(value)
+        return self.by_day.get(value)
 
-
-def _figures(queryset: Any, office: Office, params: ReportParams) -> QuerySet:
-    return queryset.filter(_in_subtree(office), day__gte=params.date_from, day__lte=params.date_to)
+    def children_taken_away(self, office: Office) -> None:
+        """Office grouping: the office's own row becomes its subtree's figures minus those of its children."""
+        if self.grouping != "office":
+            return
+        own = self.by_office[office.pk]
+        for pk, row in self.by_office.items():
+            if pk != office.pk:
+                own.add(row, sign=-1)
 
 
 def report_progress(*, office: Office, params: ReportParams) -> ProgressReport:
     """The progress report of `office`'s subtree for the period, grouped as asked (rows cover the whole period,
-    with zeros where nothing happened), with the totals, the backlog by age now and the officers' work."""
+    with zeros where nothing happened), with the totals, the backlog by age now and the officers' work. It reads
+    the subtree rows of the office (and of its children for the office grouping): one per day and category."""
     layout = _Layout(office=office, params=params)
-    group = _group_expression(params.group_by)
-    sums = {name: Sum(name) for name in COUNTS}
-    for values in _figures(DailyFigure.objects, office, params).values(g=group).annotate(**sums).order_by():
-        row = layout.row_for(values["g"])
+    column = layout.column
+    figures = DailyFigure.objects.filter(
+        office_id__in=layout.offices, day__gte=params.date_from, day__lte=params.date_to
+    )
+    # The counts summed by the database; the histograms (text) merged here, from the rows that have any.
+    for values in figures.values(column).annotate(**{name: Sum(name) for name in COUNTS}).order_by():
+        row = layout.row_for(values[column])
         if row is not None:
             for name in COUNTS:
-                row.counts[name] += values[name] or 0
-    for values in (
-        _figures(DailyRejection.objects, office, params).values("reason", g=group).annotate(n=Sum("count")).order_by()
-    ):
-        row = layout.row_for(values["g"])
+                row.counts[name] += values[name]
+    histograms: dict[int, list[list[int]]] = defaultdict(list)  # by id() of the row
+    rows_by_id: dict[int, ReportRow] = {}
+    for value, hours in figures.exclude(approval_hours="").values_list(column, "approval_hours"):
+        row = layout.row_for(value)
         if row is not None:
-            row.rejected_by_reason[values["reason"]] = row.rejected_by_reason.get(values["reason"], 0) + values["n"]
+            histograms[id(row)].append(histogram_parse(hours))
+            rows_by_id[id(row)] = row
+    for key, parts in histograms.items():
+        rows_by_id[key].histogram = _histograms_sum(parts)
     for values in (
-        _figures(DailyApprovalHours.objects, office, params)
-        .values("bucket", g=group)
+        DailyRejection.objects.filter(office_id__in=layout.offices, day__gte=params.date_from, day__lte=params.date_to)
+        .values(column, "reason")
         .annotate(n=Sum("count"))
         .order_by()
     ):
-        row = layout.row_for(values["g"])
+        row = layout.row_for(values[column])
         if row is not None:
-            row.histogram[values["bucket"]] = row.histogram.get(values["bucket"], 0) + values["n"]
+            row.rejected_by_reason[values["reason"]] = row.rejected_by_reason.get(values["reason"], 0) + values["n"]
     today = timezone.localdate()
-    backlog_now = OpenBacklog.objects.filter(_in_subtree(office), count__gt=0)
+    backlog_rows = list(
+        OpenBacklog.objects.filter(office_id__in=layout.offices, count__gt=0).values_list(
+            "office_id", "submitted_on", "count"
+        )
+    )
     if params.group_by == "office":
-        for values in backlog_now.values("office_id").annotate(n=Sum("count")).order_by():
-            row = layout.row_for(values["office_id"])
-            if row is not None:
-                row.backlog = (row.backlog or 0) + values["n"]
-    totals = ReportRow(key="", label=str(_("Total")))
+        for office_id, _day, n in backlog_rows:
+            layout.by_office[office_id].backlog = (layout.by_office[office_id].backlog or 0) + n
+    layout.children_taken_away(office)
     rows = list(layout.rows.values())
+    totals = ReportRow(key="", label=str(_("Total")))
     for row in rows:
-        totals.add(row)
-    backlog = _backlog_by_age(backlog_now, today=today)
+        for name, n in row.counts.items():
+            totals.counts[name] += n
+        for reason, n in row.rejected_by_reason.items():
+            totals.rejected_by_reason[reason] = totals.rejected_by_reason.get(reason, 0) + n
+    totals.histogram = _histograms_sum([row.histogram for row in rows if row.histogram] or [[]])
+    if params.group_by == "office":
+        totals.backlog = sum(row.backlog or 0 for row in rows)
+    backlog = _backlog_by_age([(day, n) for office_id, day, n in backlog_rows if office_id == office.pk], today=today)
     return ProgressReport(
         office=office,
         params=params,
@@ -394,13 +395,13 @@ def report_progress(*, office: Office, params: ReportParams) -> ProgressReport:
     )
 
 
-def _backlog_by_age(backlog: QuerySet, *, today: date) -> dict[str, int]:
+def _backlog_by_age(counts: list[tuple[date, int]], *, today: date) -> dict[str, int]:
     ages = dict.fromkeys((label for label, _low, _high in BACKLOG_AGES), 0)
-    for values in backlog.values("submitted_on").annotate(n=Sum("count")).order_by():
-        age = max(0, (today - values["submitted_on"]).days)
+    for submitted_on, n in counts:
+        age = max(0, (today - submitted_on).days)
         for label, _low, high in BACKLOG_AGES:
             if high is None or age <= high:
-                ages[label] += values["n"]
+                ages[label] += n
                 break
     return ages
 
@@ -409,13 +410,10 @@ def _backlog_series(office: Office, params: ReportParams, *, now_total: int, tod
     """The open dossiers at the end of each day of the period: today's backlog minus what opened, plus what
     closed, after that day (the daily in and out are counted at the office chosen)."""
     net: dict[date, int] = defaultdict(int)
-    for values in (
-        DailyFigure.objects.filter(_in_subtree(office), day__gt=params.date_from)
-        .values("day")
-        .annotate(i=Sum("backlog_in"), o=Sum("backlog_out"))
-        .order_by()
+    for day, opened, closed in DailyFigure.objects.filter(office=office, day__gt=params.date_from).values_list(
+        "day", "backlog_in", "backlog_out"
     ):
-        net[values["day"]] += (values["i"] or 0) - (values["o"] or 0)
+        net[day] += opened - closed
     last = min(params.date_to, today)
     series: list[tuple[date, int]] = []
     after = sum(n for day, n in net.items() if day > last)
@@ -429,8 +427,9 @@ def _backlog_series(office: Office, params: ReportParams, *, now_total: int, tod
 
 
 def _officers(office: Office, params: ReportParams) -> list[OfficerRow]:
+    subtree = Office.objects.filter(path__startswith=office.path).values("id")
     rows = (
-        _figures(DailyOfficerFigure.objects, office, params)
+        DailyOfficerFigure.objects.filter(office_id__in=subtree, day__gte=params.date_from, day__lte=params.date_to)
         .values("officer__username", "officer__first_name", "officer__last_name", "office__code")
         .annotate(v=Sum("verified"), a=Sum("approved"))
         .order_by("-a", "-v", "officer__username", "office__code")
@@ -445,6 +444,20 @@ def _officers(office: Office, params: ReportParams) -> list[OfficerRow]:
         )
         for r in rows
     ]
+
+
+def report_lag_minutes() -> int:
+    """The lag of the figures when the workers run: a change is counted once it is GDDT_REPORTS_GRACE_SECONDS old,
+    by the next run of the workers' loop (every REFRESH_SECONDS)."""
+    return -(-(REFRESH_SECONDS + settings.GDDT_REPORTS_GRACE_SECONDS) // 60)
+
+
+def report_figures_late(figures_until: datetime | None, *, now: datetime | None = None) -> bool:
+    """Whether the figures are older than the workers would leave them (ten missed runs): none run, or they fail."""
+    if figures_until is None:
+        return False
+    limit = timedelta(seconds=10 * REFRESH_SECONDS + settings.GDDT_REPORTS_GRACE_SECONDS)
+    return (now or timezone.now()) - figures_until > limit
 
 
 def report_figures_until() -> datetime | None:

@@ -4,8 +4,8 @@ transitions, and the audited view of a report.
 The job reads the transitions (and documents) by increasing id past a high-water mark kept in one row, which it
 locks: two workers running it at once take turns, and a batch is counted exactly once because the figures and the
 mark move in one transaction. Only rows recorded at least GDDT_REPORTS_GRACE_SECONDS ago are read, so that a
-transaction still open with a lower id cannot be skipped; that grace plus the scheduler's period is the lag the
-page states."""
+transaction still open with a lower id cannot be skipped; that grace plus the period of the workers' loop
+(tasks.REFRESH_SECONDS, a minute) is the lag the page states."""
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -24,7 +24,6 @@ from gddt.audit.services import audit_record
 from gddt.offices.models import Office
 from gddt.registrations.models import Document, DocumentSource, Status, Transition
 from gddt.reports.models import (
-    DailyApprovalHours,
     DailyFigure,
     DailyOfficerFigure,
     DailyRejection,
@@ -34,7 +33,8 @@ from gddt.reports.models import (
 
 CURSOR = "progress"
 OPEN = (Status.SUBMITTED, Status.VERIFIED)
-FIGURE_COLUMNS = (
+# The counts a report shows (selectors), then the daily in and out of the backlog (its line over time).
+COUNTS = (
     "submitted",
     "verified",
     "approved",
@@ -44,9 +44,8 @@ FIGURE_COLUMNS = (
     "completed_elsewhere",
     "supplied_at_counter",
     "supplied_online",
-    "backlog_in",
-    "backlog_out",
 )
+FIGURE_COLUMNS = (*COUNTS, "backlog_in", "backlog_out")
 _ACTION_COLUMN = {
     "submit": "submitted",
     "verify": "verified",
@@ -57,20 +56,44 @@ _ACTION_COLUMN = {
 }
 
 
+# The lower bounds in hours of the buckets of the approval-time histogram: hourly for the first week, daily up
+# to 90 days, then one bucket for anything longer. A histogram is a list of counts by bucket index.
+APPROVAL_BUCKETS = (*range(168), *range(168, 2160, 24), 2160)
+
+
 def approval_bucket(hours: float) -> int:
-    """The lower bound (hours) of the histogram bucket of an approval `hours` after submission: hourly for the
-    first week, daily up to 90 days, then one bucket for anything longer."""
+    """The index in APPROVAL_BUCKETS of the bucket of an approval `hours` after submission."""
     if hours < 0:
         return 0
     if hours < 168:
         return int(hours)
     if hours < 2160:
-        return 168 + 24 * int((hours - 168) // 24)
-    return 2160
+        return 168 + int((hours - 168) // 24)
+    return len(APPROVAL_BUCKETS) - 1
 
 
-def approval_bucket_width(bucket: int) -> int:
-    return 1 if bucket < 168 else 24
+def approval_bucket_width(index: int) -> int:
+    return 1 if index < 168 else 24
+
+
+def histogram_parse(text: str) -> list[int]:
+    return [int(n) for n in text.split(",")] if text else []
+
+
+def histogram_format(counts: list[int]) -> str:
+    end = len(counts)
+    while end and not counts[end - 1]:
+        end -= 1
+    return ",".join(map(str, counts[:end]))
+
+
+def histogram_add(total: list[int], counts: list[int], *, sign: int = 1) -> None:
+    """Adds (or with sign=-1 takes away) `counts` to `total`, in place."""
+    if len(total) < len(counts):
+        total.extend([0] * (len(counts) - len(total)))
+    for index, n in enumerate(counts):
+        if n:
+            total[index] += sign * n
 
 
 @dataclass
@@ -140,35 +163,74 @@ def _document_fold(deltas: _Deltas, row: dict[str, Any]) -> None:
     deltas.figures[(_local_day(row["supplied_at"]), office, row["dossier__category"])][column] += 1
 
 
+def office_ancestors() -> dict[int, tuple[int, ...]]:
+    """Every office's id with those of the offices whose subtree it is in: itself, its parent, ... the root."""
+    rows = list(Office.objects.values_list("id", "path"))
+    by_path = {path: pk for pk, path in rows}
+    ancestors = {}
+    for pk, path in rows:
+        codes = path.strip("/").split("/")
+        prefixes = ("/" + "/".join(codes[:n]) + "/" for n in range(len(codes), 0, -1))
+        ancestors[pk] = tuple(by_path[prefix] for prefix in prefixes if prefix in by_path)
+    return ancestors
+
+
+def _rolled_up(changes: dict[tuple, Any], ancestors: dict[int, tuple[int, ...]], *, at: int) -> dict[tuple, Any]:
+    """The changes of each office (the key's element `at`) added to every subtree the office is in."""
+    rolled: dict[tuple, Any] = {}
+    for key, change in changes.items():
+        for office in ancestors.get(key[at], (key[at],)):
+            target = (*key[:at], office, *key[at + 1 :])
+            if isinstance(change, dict):
+                total = rolled.setdefault(target, dict.fromkeys(change, 0))
+                for name, n in change.items():
+                    total[name] = total.get(name, 0) + n
+            else:
+                rolled[target] = rolled.get(target, 0) + change
+    return rolled
+
+
 def _merge(deltas: _Deltas, *, fresh: bool = False) -> None:
-    """Adds the deltas to the rows (the caller holds the cursor's lock, so nobody else writes them meanwhile);
-    `fresh`: the daily rows of these days were just deleted, so every daily row is new."""
-    _merge_counts(DailyFigure, ("day", "office_id", "category"), deltas.figures, fresh=fresh)
+    """Adds the deltas to the rows of every subtree they belong to (the caller holds the cursor's lock, so nobody
+    else writes them meanwhile); `fresh`: the daily rows of these days were just deleted, so every one is new."""
+    ancestors = office_ancestors()
+    histograms: dict[tuple, dict[int, int]] = defaultdict(dict)
+    for (day, office, category, bucket), n in _rolled_up(deltas.hours, ancestors, at=1).items():
+        histograms[(day, office, category)][bucket] = n
+    _merge_counts(
+        DailyFigure,
+        ("day", "office_id", "category"),
+        _rolled_up(deltas.figures, ancestors, at=1),
+        fresh=fresh,
+        histograms=histograms,
+    )
     _merge_counts(
         DailyRejection,
         ("day", "office_id", "category", "reason"),
-        {key: {"count": n} for key, n in deltas.rejections.items()},
-        fresh=fresh,
-    )
-    _merge_counts(
-        DailyApprovalHours,
-        ("day", "office_id", "category", "bucket"),
-        {key: {"count": n} for key, n in deltas.hours.items()},
+        {key: {"count": n} for key, n in _rolled_up(deltas.rejections, ancestors, at=1).items()},
         fresh=fresh,
     )
     _merge_counts(DailyOfficerFigure, ("day", "office_id", "officer_id"), deltas.officers, fresh=fresh)
-    backlog = {key: {"count": n} for key, n in deltas.backlog.items() if n}
+    backlog = {key: {"count": n} for key, n in _rolled_up(deltas.backlog, ancestors, at=0).items() if n}
     if backlog:
         _merge_counts(OpenBacklog, ("office_id", "category", "submitted_on"), backlog)
         OpenBacklog.objects.filter(count=0).delete()
 
 
 def _merge_counts(
-    model: Any, key_fields: tuple[str, ...], changes: dict[tuple, dict[str, int]], *, fresh: bool = False
+    model: Any,
+    key_fields: tuple[str, ...],
+    changes: dict[tuple, dict[str, int]],
+    *,
+    fresh: bool = False,
+    histograms: dict[tuple, dict[int, int]] | None = None,
 ) -> None:
-    if not changes:
+    """Adds `changes` (and, for the daily figures, the approval-time `histograms`) to the rows of their keys."""
+    histograms = histograms or {}
+    if not changes and not histograms:
         return
-    columns = sorted({c for counts in changes.values() for c in counts})
+    changes = {**{key: {} for key in histograms}, **changes}
+    columns = sorted({c for counts in changes.values() for c in counts} | ({"approval_hours"} if histograms else set()))
     existing: dict[tuple, Any] = {}
     if not fresh:
         # The rows of the batch's days and offices (a minute's batch touches a day or two), matched here by key.
@@ -185,13 +247,20 @@ def _merge_counts(
     for key, counts in changes.items():
         row = existing.get(key)
         if row is None:
-            created.append(model(**dict(zip(key_fields, key, strict=True)), **counts))
-            continue
+            row = model(**dict(zip(key_fields, key, strict=True)))
+            created.append(row)
+        else:
+            updated.append(row)
         for column, n in counts.items():
             setattr(row, column, getattr(row, column) + n)
-        updated.append(row)
+        if key in histograms:
+            total = histogram_parse(row.approval_hours)
+            added = histograms[key]
+            histogram_add(total, [added.get(index, 0) for index in range(max(added) + 1)])
+            row.approval_hours = histogram_format(total)
     model.objects.bulk_create(created, batch_size=500)
-    model.objects.bulk_update(updated, columns, batch_size=500)
+    if updated:
+        model.objects.bulk_update(updated, columns, batch_size=500)
 
 
 def _cursor_locked() -> ReportCursor:
@@ -302,7 +371,7 @@ def report_figures_rebuild(*, since: date | None = None, batch: int = 20000) -> 
             moment_from = timezone.make_aware(datetime.combine(since, time.min))
             transitions = transitions.filter(at__gte=moment_from)
             documents = documents.filter(supplied_at__gte=moment_from)
-        for model in (DailyFigure, DailyRejection, DailyApprovalHours, DailyOfficerFigure):
+        for model in (DailyFigure, DailyRejection, DailyOfficerFigure):
             model.objects.filter(day_filter).delete()
         deltas = _Deltas()
         counted_transitions, last_transition, all_transitions = _fold_all(
@@ -354,14 +423,23 @@ def _backlog_recount(*, upto: int) -> int:
         .annotate(n=Sum(opened))
         .order_by()
     )
+    counts = _rolled_up(
+        {(row["chosen"], row["kind"], _as_day(row["day"])): row["n"] for row in rows if row["n"]},
+        office_ancestors(),
+        at=0,
+    )
     OpenBacklog.objects.all().delete()
     created = [
-        OpenBacklog(office_id=row["chosen"], category=row["kind"], submitted_on=row["day"], count=row["n"])
-        for row in rows
-        if row["n"]
+        OpenBacklog(office_id=office, category=category, submitted_on=day, count=n)
+        for (office, category, day), n in counts.items()
+        if n
     ]
     OpenBacklog.objects.bulk_create(created, batch_size=1000)
     return len(created)
+
+
+def _as_day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def report_view_record(

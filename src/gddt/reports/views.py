@@ -17,6 +17,8 @@ from gddt.reports.charts import Series, bar_chart, line_chart
 from gddt.reports.selectors import (
     GROUPINGS,
     ReportParams,
+    report_figures_late,
+    report_lag_minutes,
     report_office_for,
     report_offices_choices,
     report_params_clean,
@@ -124,6 +126,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reports/dashboard.html",
         {
             "report": report,
+            "lag_minutes": report_lag_minutes(),
+            "figures_late": report_figures_late(report.figures_until),
             "office": office,
             "params": params,
             "errors": errors,

@@ -65,3 +65,22 @@ def test_signed_out_visitors_are_sent_to_sign_in():
 
     response = Client().get(URL)
     assert response.status_code == 302 and "/can-bo/dang-nhap/" in response["Location"]
+
+
+def test_the_page_says_up_to_when_the_figures_count_and_when_they_are_late(scenario, hanoi_director):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gddt.reports.models import ReportCursor
+
+    client = officer_client(hanoi_director, language="vi")
+    until = ReportCursor.objects.get().figures_until
+    moment = timezone.localtime(until).strftime("%H:%M %d/%m/%Y")
+    html = client.get(URL).content.decode()
+    # The workers' loop runs every minute and the tests' grace is 0: a change is counted within a minute.
+    assert f"Số liệu tính đến {moment}; mỗi thay đổi được tính trong vòng 1 phút." in html
+    ReportCursor.objects.update(figures_until=timezone.now() - timedelta(hours=2))
+    late = timezone.localtime(ReportCursor.objects.get().figures_until).strftime("%H:%M %d/%m/%Y")
+    html = client.get(URL).content.decode()
+    assert f"Số liệu tính đến {late}: số liệu đang bị chậm" in html
