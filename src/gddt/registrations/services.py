@@ -2,6 +2,8 @@
 expire; and the one way a dossier moves between states."""
 
 import logging
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +41,9 @@ from gddt.registrations.states import TRANSITIONS, state_check
 
 logger = logging.getLogger(__name__)
 SCOPE_API = "registrations"
+DUE_LIMIT = 5000  # dossiers reminded or expired by one run of the job; the next slot does the rest
+DUE_BATCH = 50  # dossiers per transaction
+DUE_BATCH_PAUSE_SECONDS = 0.02
 SMS_SENT = _("We have sent an SMS with the dossier number to the registered phone.")
 SMS_NOT_SENT = _(
     "No SMS was sent: this phone number has already received the most messages allowed in a day. "
@@ -294,6 +299,15 @@ def dossier_transition(
     return dossier
 
 
+def _batches(pks: list[int]) -> Iterator[list[int]]:
+    """`pks` in batches of DUE_BATCH, with a short pause before each one after the first: a periodic job over
+    thousands of dossiers must not keep the database's writer (SQLite has one) from the citizens and officers."""
+    for start in range(0, len(pks), DUE_BATCH):
+        if start:
+            time.sleep(DUE_BATCH_PAUSE_SECONDS)
+        yield pks[start : start + DUE_BATCH]
+
+
 def dossiers_remind_due() -> int:
     """Reminds, once, the people whose dossier expires within GDDT_REMINDER_DAYS (periodic, safe to run twice)."""
     now = timezone.now()
@@ -301,24 +315,22 @@ def dossiers_remind_due() -> int:
     count = 0
     due = Dossier.objects.filter(
         status=Status.SUBMITTED, reminder_sent_at__isnull=True, expires_at__lte=horizon, expires_at__gt=now
-    ).values_list("pk", flat=True)
-    for pk in list(due[:5000]):
+    )
+    for batch in _batches(list(due.order_by("pk").values_list("pk", flat=True)[:DUE_LIMIT])):
         with transaction.atomic():
-            dossier = Dossier.objects.select_for_update().get(pk=pk)
-            if dossier.status != Status.SUBMITTED or dossier.reminder_sent_at is not None:
-                continue
-            dossier.reminder_sent_at = now
-            dossier.save(update_fields=["reminder_sent_at"])
-            sms_queue(
-                to=dossier.phone,
-                template="reminder",
-                dossier_id=dossier.pk,
-                context={
-                    "dossier_no": dossier_number_format(dossier.number or ""),
-                    "deadline": _deadline_text(dossier.expires_at),
-                },
-            )
-            count += 1
+            for dossier in due.filter(pk__in=batch).select_for_update().order_by("pk"):
+                dossier.reminder_sent_at = now
+                dossier.save(update_fields=["reminder_sent_at"])
+                sms_queue(
+                    to=dossier.phone,
+                    template="reminder",
+                    dossier_id=dossier.pk,
+                    context={
+                        "dossier_no": dossier_number_format(dossier.number or ""),
+                        "deadline": _deadline_text(dossier.expires_at),
+                    },
+                )
+                count += 1
     return count
 
 
@@ -326,19 +338,17 @@ def dossiers_expire_due() -> int:
     """Expires the submitted dossiers past their deadline (periodic, safe to run twice)."""
     now = timezone.now()
     count = 0
-    due = Dossier.objects.filter(status=Status.SUBMITTED, expires_at__lte=now).values_list("pk", flat=True)
-    for pk in list(due[:5000]):
+    due = Dossier.objects.filter(status=Status.SUBMITTED, expires_at__lte=now)
+    for batch in _batches(list(due.order_by("pk").values_list("pk", flat=True)[:DUE_LIMIT])):
         with transaction.atomic():
-            dossier = Dossier.objects.select_for_update().get(pk=pk)
-            if dossier.status != Status.SUBMITTED or dossier.expires_at > now:
-                continue
-            dossier_transition(dossier=dossier, action="expire", note="deadline passed")
-            dossier.save(update_fields=["status", "version", "updated_at"])
-            sms_queue(
-                to=dossier.phone,
-                template="expired",
-                dossier_id=dossier.pk,
-                context={"dossier_no": dossier_number_format(dossier.number or "")},
-            )
-            count += 1
+            for dossier in due.filter(pk__in=batch).select_for_update().order_by("pk"):
+                dossier_transition(dossier=dossier, action="expire", note="deadline passed")
+                dossier.save(update_fields=["status", "version", "updated_at"])
+                sms_queue(
+                    to=dossier.phone,
+                    template="expired",
+                    dossier_id=dossier.pk,
+                    context={"dossier_no": dossier_number_format(dossier.number or "")},
+                )
+                count += 1
     return count

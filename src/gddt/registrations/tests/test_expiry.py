@@ -63,3 +63,27 @@ def test_the_periodic_jobs_are_enqueued_once_per_slot_however_many_workers_ask(s
     assert DBTaskResult.objects.count() == jobs
     assert len(schedule_due(now_seconds=3300.0)) == jobs
     assert ScheduledRun.objects.count() == 2 * jobs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_expiry_run_commits_in_small_batches_and_reaches_every_due_dossier(monkeypatch, reference):
+    """Thousands of due dossiers are expired batch by batch, so that citizens' and officers' writes get the database
+    between two batches; none is left out and none is done twice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gddt.registrations import services
+    from gddt.registrations.services import registration_submit
+    from gddt_testing.factories import adult_data
+
+    monkeypatch.setattr(services, "DUE_BATCH", 2)
+    monkeypatch.setattr(services, "DUE_BATCH_PAUSE_SECONDS", 0)
+    ids = [registration_submit(data=adult_data(), files={}).dossier_id for _ in range(5)]
+    Dossier.objects.filter(pk__in=ids).update(expires_at=timezone.now() - timedelta(minutes=1))
+    with CaptureQueriesContext(connection) as captured:
+        assert dossiers_expire_due() == 5
+    locks = [q["sql"] for q in captured.captured_queries if "registrations_dossier" in q["sql"] and "IN (" in q["sql"]]
+    assert len(locks) == 3  # batches of 2, 2 and 1
+    assert set(Dossier.objects.values_list("status", flat=True)) == {Status.EXPIRED}
+    assert Transition.objects.filter(action="expire").count() == 5
+    assert dossiers_expire_due() == 0
