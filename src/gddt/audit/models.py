@@ -1,12 +1,14 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise PermissionError("audit events are append-only")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit events are append-only")
 
 
@@ -30,10 +32,10 @@ class AuditEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["dossier", "at"], name="audit_dossier_at")]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("audit events are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit events are append-only")

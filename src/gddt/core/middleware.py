@@ -19,7 +19,7 @@ class RequestSizeLimitMiddleware:
     """Refuses a body larger than GDDT_MAX_REQUEST_BYTES before Django reads it (Django limits only form
     fields, not uploaded files)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -49,7 +49,7 @@ class SecurityHeadersMiddleware:
         "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
     )
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

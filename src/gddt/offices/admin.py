@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from gddt.offices.models import Office
 
@@ -14,8 +15,8 @@ class OfficeAdmin(admin.ModelAdmin):
     fields = ["code", "name", "level", "parent", "province", "is_active", "separation_of_duties"]
     readonly_fields = ["code", "level", "parent", "province"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Office | None = None) -> bool:
         return False

@@ -3,8 +3,9 @@ import os
 import socket
 import threading
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -17,12 +18,12 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = "Run a worker: delivers SMS and runs the periodic jobs (expiry, reminders). Run as many as needed."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=0.5, help="seconds between polls of an empty queue")
         parser.add_argument("--batch", action="store_true", help="run what is queued now, then exit")
         parser.add_argument("--no-scheduler", action="store_true", help="do not enqueue the periodic jobs")
 
-    def handle(self, *args, interval: float, batch: bool, no_scheduler: bool, **options):
+    def handle(self, *args: Any, interval: float, batch: bool, no_scheduler: bool, **options: Any) -> None:
         scheduler = None
         if not no_scheduler and not batch:
             scheduler = SchedulerThread()

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         sub.add_parser("refresh", help="fold in the transitions and documents recorded since the last run")
 
     @no_translations  # operators' messages, in English like the other commands
-    def handle(self, *args, action: str, **options) -> None:
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "refresh":
             self.stdout.write(f"folded in {report_figures_refresh()} transitions and documents")
             return
