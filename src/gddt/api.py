@@ -176,6 +176,7 @@ def _routers() -> None:
     from gddt.accounts.api import router as accounts_router
     from gddt.adminunits.api import router as adminunits_router
     from gddt.audit.api import router as audit_router
+    from gddt.consents.api import router as consents_router
     from gddt.core.api import router as core_router
     from gddt.counter.api import router as counter_router
     from gddt.notifications.api import router as notifications_router
@@ -185,6 +186,7 @@ def _routers() -> None:
 
     for router in (
         registrations_router,
+        consents_router,
         offices_router,
         adminunits_router,
         counter_router,
