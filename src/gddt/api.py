@@ -174,6 +174,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _routers() -> None:
     from gddt.accounts.api import router as accounts_router
+    from gddt.accounts.own_copy_api import router as own_copy_router
     from gddt.adminunits.api import router as adminunits_router
     from gddt.audit.api import router as audit_router
     from gddt.consents.api import router as consents_router
@@ -191,6 +192,7 @@ def _routers() -> None:
         adminunits_router,
         counter_router,
         accounts_router,
+        own_copy_router,
         audit_router,
         core_router,
         reports_router,
