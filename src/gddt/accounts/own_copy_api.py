@@ -194,7 +194,7 @@ def own_copy_zip(request: HttpRequest) -> HttpResponse:
     url_name="me_document",
     summary="Citizen: the image of one of my documents",
     openapi_extra={
-        "responses": {200: {"description": "The image", "content": {"image/jpeg": {}}}, 404: _PROBLEM},
+        "responses": {200: {"description": "The image", "content": {"image/jpeg": {}}}, 404: _PROBLEM, 422: _PROBLEM},
     },
 )
 def own_document(request: HttpRequest, document_id: int) -> HttpResponse:
