@@ -191,10 +191,18 @@ def _parse_registration(request: HttpRequest) -> tuple[object, dict[str, Uploade
     response={201: RegistrationOut},
     summary="Register for electronic transactions",
     description="429 with Retry-After past GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR registrations from one client "
-    "address in the last hour.",
+    "address in the last hour. 503 `no_consent_text` while no consent text is published.",
     openapi_extra={
         **_REQUEST_BODY,
-        "responses": {400: _PROBLEM, 409: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM, 422: _PROBLEM, 429: _PROBLEM},
+        "responses": {
+            400: _PROBLEM,
+            409: _PROBLEM,
+            413: _PROBLEM,
+            415: _PROBLEM,
+            422: _PROBLEM,
+            429: _PROBLEM,
+            503: _PROBLEM,
+        },
     },
 )
 def registration_create(request: HttpRequest) -> Reply:

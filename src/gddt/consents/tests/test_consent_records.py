@@ -150,6 +150,15 @@ def test_a_new_text_needs_every_wording():
     assert [error.field for error in refused.value.errors] == ["child_text_vi"]
 
 
+def test_without_a_published_text_no_registration_is_taken_and_the_api_says_why(client):
+    ConsentText.objects.all().delete()
+    before = kept()
+    response = post_json(client, adult_data())
+    assert response.status_code == 503 and response.json()["code"] == "no_consent_text"
+    assert kept() == before
+    assert client.get("/api/v1/consent").status_code == 503
+
+
 def test_the_api_gives_the_current_text_in_both_languages(client):
     body = client.get("/api/v1/consent").json()
     assert body["version"] == 1
