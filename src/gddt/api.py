@@ -174,9 +174,11 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _routers() -> None:
     from gddt.accounts.api import router as accounts_router
+    from gddt.accounts.own_copy_api import router as own_copy_router
     from gddt.adminunits.api import router as adminunits_router
     from gddt.archives.api import router as archives_router
     from gddt.audit.api import router as audit_router
+    from gddt.consents.api import router as consents_router
     from gddt.core.api import router as core_router
     from gddt.counter.api import router as counter_router
     from gddt.notifications.api import router as notifications_router
@@ -186,11 +188,13 @@ def _routers() -> None:
 
     for router in (
         registrations_router,
+        consents_router,
         offices_router,
         adminunits_router,
         counter_router,
         archives_router,
         accounts_router,
+        own_copy_router,
         audit_router,
         core_router,
         reports_router,

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gddt.adminunits",
     "gddt.offices",
     "gddt.notifications",
+    "gddt.consents",
     "gddt.registrations",
     "gddt.accounts",
     "gddt.audit",

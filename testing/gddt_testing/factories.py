@@ -72,7 +72,8 @@ def adult_data(**overrides) -> dict:
 
 
 def minor_data(**overrides) -> dict:
-    """A valid `minor_without_id_card` registration of a 9-year-old, through the mother."""
+    """A valid `minor_without_id_card` registration of a 9-year-old, through the mother, who consents; the child,
+    aged 7 or more, agrees too (`child_consent`)."""
     today = date.today()
     born = date(today.year - 9, 3, 14)
     mother_born = date(1988, 8, 2)
@@ -97,6 +98,7 @@ def minor_data(**overrides) -> dict:
         "address": {"province_code": "79", "ward_code": "26506", "street": "5 Lê Lợi"},
         "office_code": "79",
         "consent": True,
+        "child_consent": True,
     }
     data.update(overrides)
     return data

@@ -26,6 +26,7 @@ from gddt.accounts.forms import (
     PasswordResetRequestForm,
 )
 from gddt.accounts.models import User
+from gddt.accounts.own_copy import citizen_copy_zip, copy_filename
 from gddt.core.clients import client_address
 from gddt.core.errors import Problem
 
@@ -92,6 +93,18 @@ def home(request: HttpRequest) -> HttpResponse:
         "registration": selectors.citizen_registration(user=user),
     }
     return render(request, "accounts/citizen/home.html", context)
+
+
+@citizen_required
+@never_cache
+@require_http_methods(["GET"])
+def own_copy(request: HttpRequest) -> HttpResponse:
+    """Everything held about the signed-in person, as one zip file (data.json and the images); audited."""
+    content = citizen_copy_zip(user=_citizen(request), client_ip=client_address(request))
+    response = HttpResponse(content, content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'attachment; filename="{copy_filename(extension="zip")}"'
+    return response
 
 
 @sensitive_post_parameters("old_password", "new_password", "new_password_again")

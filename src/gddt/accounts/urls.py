@@ -24,6 +24,7 @@ urlpatterns = [
     path("dang-nhap/", citizen_views.sign_in, name="citizen_sign_in"),
     path("tai-khoan/", citizen_views.home, name="citizen_home"),
     path("tai-khoan/doi-mat-khau/", citizen_views.password_change, name="citizen_password"),
+    path("tai-khoan/du-lieu-cua-toi/", citizen_views.own_copy, name="citizen_own_copy"),
     path("tai-khoan/dang-xuat/", citizen_views.sign_out, name="citizen_sign_out"),
     path("tai-khoan/dang-xuat-moi-noi/", citizen_views.sign_out_everywhere, name="citizen_sign_out_everywhere"),
     path("quen-mat-khau/", citizen_views.password_forgot, name="citizen_password_forgot"),

@@ -66,6 +66,17 @@ class TransitionOut(Schema):
     note: str | None
 
 
+class ConsentRecordOut(Schema):
+    version: int | None = Field(
+        description="Version of the consent text agreed to (GET /api/v1/consent); null for "
+        "a dossier registered before consent texts were versioned"
+    )
+    given_at: datetime
+    channel: str | None = Field(description="web, api or counter")
+    given_by: str | None = Field(description="person, or guardian for a minor without an ID card")
+    child_agreed_at: datetime | None = Field(description="When the child (aged 7 or more) agreed too")
+
+
 class DossierOut(Schema):
     dossier_no: str
     status: str
@@ -98,6 +109,7 @@ class DossierOut(Schema):
     allowed_actions: list[str]
     documents: list[DocumentOut]
     transitions: list[TransitionOut]
+    consent: ConsentRecordOut
 
 
 class DossierSummaryOut(Schema):

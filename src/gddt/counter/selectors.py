@@ -16,6 +16,7 @@ from gddt.accounts.models import Role, User, UserKind
 from gddt.accounts.selectors import offices_with_role, role_assignments_active
 from gddt.audit.models import AuditEvent
 from gddt.audit.services import officer_audit
+from gddt.consents.selectors import consent_record
 from gddt.core.errors import FieldError, Problem, forbidden, invalid, not_found
 from gddt.offices.models import Office
 from gddt.registrations import validators as v
@@ -396,6 +397,7 @@ def dossier_detail(*, officer: User, dossier: Dossier) -> dict[str, Any]:
         "allowed_actions": dossier_allowed_actions(officer=officer, dossier=dossier),
         "documents": [document_row(dossier, d) for d in current],
         "transitions": [transition_row(t) for t in dossier.transitions.all()],
+        "consent": consent_record(dossier),
     }
 
 

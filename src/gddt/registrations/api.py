@@ -104,7 +104,24 @@ _DATA_SCHEMA = {
             },
         },
         "office_code": _text(10),
-        "consent": {"type": "boolean", "enum": [True]},
+        "consent": {
+            "type": "boolean",
+            "enum": [True],
+            "description": "The person's consent (for a minor, the guardian's) to the current consent text, "
+            "GET /api/v1/consent, which tells that ID images are sensitive personal data",
+        },
+        "child_consent": {
+            "type": "boolean",
+            "description": "minor_without_id_card only: the child's own agreement, required (true) when the child "
+            "is aged 7 or more on the day of registration (422 naming `child_consent` otherwise)",
+        },
+        "consent_version": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Optional: the version of the consent text shown to the person; when it is no longer "
+            "the current one the registration is refused (422 `consent_text_changed`) so that the person reads "
+            "the new text",
+        },
     },
 }
 _REQUEST_BODY = {
@@ -174,10 +191,18 @@ def _parse_registration(request: HttpRequest) -> tuple[object, dict[str, Uploade
     response={201: RegistrationOut},
     summary="Register for electronic transactions",
     description="429 with Retry-After past GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR registrations from one client "
-    "address in the last hour.",
+    "address in the last hour. 503 `no_consent_text` while no consent text is published.",
     openapi_extra={
         **_REQUEST_BODY,
-        "responses": {400: _PROBLEM, 409: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM, 422: _PROBLEM, 429: _PROBLEM},
+        "responses": {
+            400: _PROBLEM,
+            409: _PROBLEM,
+            413: _PROBLEM,
+            415: _PROBLEM,
+            422: _PROBLEM,
+            429: _PROBLEM,
+            503: _PROBLEM,
+        },
     },
 )
 def registration_create(request: HttpRequest) -> Reply:

@@ -46,6 +46,8 @@ COMMON_INPUTS = (
     "address.street",
     "office_code",
     "consent",
+    "child_consent",
+    "consent_version",
 )
 INPUTS = COMMON_INPUTS[:7] + ADULT_BLOCK + MINOR_BLOCK + COMMON_INPUTS[7:]
 DATE_INPUTS = {"date_of_birth", "id_document.issued_on", "birth_certificate.issued_on"}
@@ -108,6 +110,11 @@ def registration_data(post: QueryDict) -> dict:
     data = {key: value for key, value in data.items() if value is not None}
     data["address"] = _block(post, "address", ("province_code", "ward_code", "street"))
     data["consent"] = post.get("consent") == "true"
+    if category == Category.MINOR_WITHOUT_ID_CARD:
+        data["child_consent"] = post.get("child_consent") == "true"
+    version = post.get("consent_version", "").strip()
+    if version.isascii() and version.isdigit():  # the version the page showed; intake refuses a stale one
+        data["consent_version"] = int(version)
     return data
 
 

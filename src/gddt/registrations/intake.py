@@ -11,7 +11,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gddt.core.errors import FieldError, bad_request, invalid
+from gddt.consents.models import ConsentGiver
+from gddt.consents.reference import consent_text_current
+from gddt.consents.selectors import CHILD_CONSENT_AGE
+from gddt.core.errors import FieldError, Problem, bad_request, invalid
 from gddt.offices.models import Office
 from gddt.registrations import validators as v
 from gddt.registrations.images import CleanImage, PixelBudget, image_clean
@@ -41,8 +44,10 @@ TOP_LEVEL_FIELDS = {
     "address",
     "office_code",
     "consent",
+    "child_consent",
+    "consent_version",
 }
-PERSON_FIELDS = TOP_LEVEL_FIELDS - {"office_code", "consent"}
+PERSON_FIELDS = TOP_LEVEL_FIELDS - {"office_code", "consent", "child_consent", "consent_version"}
 ONLINE_KINDS = {
     Category.WITH_ID_CARD: [DocumentKind.ID_FRONT, DocumentKind.ID_BACK, DocumentKind.PORTRAIT],
     Category.MINOR_WITHOUT_ID_CARD: [
@@ -60,6 +65,7 @@ class CleanRegistration:
     values: dict[str, Any] = field(default_factory=dict)  # Dossier field name -> value
     photos: dict[str, CleanImage] = field(default_factory=dict)
     office: Office | None = None
+    child_consent: bool = False  # a child aged 7 or more agreed too (its time is the dossier's)
 
 
 class _Collector:
@@ -114,13 +120,58 @@ def registration_clean(*, data: Any, files: dict[str, UploadedFile]) -> CleanReg
         out.office = active_office(code=str(office_code))
         if out.office is None:
             c.add("office_code", "unknown_office", _("There is no office with this code."))
-    if data.get("consent") is not True:
-        c.add("consent", "consent_required", _("Consent to the processing of personal data is required to register."))
+    _clean_consent(c, data, out, on=v.today())
 
     _clean_photos(c, files, out, val.get("category"), val.get("id_type"))
     if c.errors:
         raise invalid(c.errors)
     return out
+
+
+def _clean_consent(c: _Collector, data: dict, out: CleanRegistration, *, on: date) -> None:
+    """Rule 16: the consent, the version of the text it was given to (the current one), who gave it, and for a child
+    aged 7 or more on the day of registration the child's own agreement."""
+    if data.get("consent") is not True:
+        c.add("consent", "consent_required", _("Consent to the processing of personal data is required to register."))
+    text = consent_text_current()
+    if text is None:
+        # An installation whose administrator withdrew every text: no consent can be recorded, so none is taken.
+        raise Problem(
+            503,
+            _("Registration is closed for now: no consent text is published. Please try again later."),
+            "no_consent_text",
+        )
+    version = data.get("consent_version")
+    if version is not None:
+        if not isinstance(version, int) or isinstance(version, bool):
+            c.add("consent_version", "invalid_type", _("This field must be a whole number."))
+        elif version != text.version:
+            c.add(
+                "consent_version",
+                "consent_text_changed",
+                _("The consent text has changed since it was shown. Read the new text and agree to it again."),
+            )
+    out.values["consent_text"] = text
+    minor = out.values.get("category") == Category.MINOR_WITHOUT_ID_CARD
+    out.values["consent_by"] = ConsentGiver.GUARDIAN if minor else ConsentGiver.PERSON
+    child = data.get("child_consent")
+    if child is not None and not isinstance(child, bool):
+        c.add("child_consent", "invalid_type", _("This field must be true or false."))
+        return
+    if not minor:
+        if child:
+            c.add("child_consent", "not_for_category", _("This field is only for a minor without an ID card."))
+        return
+    born = out.values.get("date_of_birth")
+    if born is not None and CHILD_CONSENT_AGE <= v.age_on(on, born=born) < 18:
+        if child is not True:
+            c.add(
+                "child_consent",
+                "child_consent_required",
+                _("A child aged 7 or more must agree to the registration too: ask the child and tick the box."),
+            )
+        else:
+            out.child_consent = True
 
 
 def person_data_clean(*, data: dict, on: date) -> dict[str, Any]:

@@ -37,5 +37,7 @@ FIELD_LABELS: dict[str, str | Promise] = {
     "address.street": _("House number, street, hamlet"),
     "office_code": _("Office where you will complete the registration"),
     "consent": _("Consent"),
+    "child_consent": _("The child's own agreement"),
+    "consent_version": _("Version of the consent text"),
     **{str(kind): kind.label for kind in DocumentKind},  # a document is named by its kind
 }

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gddt.consents.models import ConsentChannel, ConsentGiver
+
 
 class Category(models.TextChoices):
     WITH_ID_CARD = "with_id_card", _("Person with an ID card")
@@ -106,6 +108,16 @@ class Dossier(models.Model):
         "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="completed_dossiers"
     )
     consent_at = models.DateTimeField()
+    # The consent record (product.md rule 16): the version agreed to, the channel, who gave it (the guardian for a
+    # minor without an ID card) and, for a child aged 7 or more, when the child's own agreement was given. Null or
+    # blank on dossiers registered before consent texts were versioned. No index: nothing looks dossiers up by their
+    # text, and a handful of values would only weigh on every registration.
+    consent_text = models.ForeignKey(
+        "consents.ConsentText", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    consent_channel = models.CharField(max_length=8, choices=ConsentChannel.choices, blank=True)
+    consent_by = models.CharField(max_length=8, choices=ConsentGiver.choices, blank=True)
+    child_consent_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     reminder_sent_at = models.DateTimeField(null=True, blank=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gddt.accounts.models import User
+from gddt.consents.models import ConsentChannel
 from gddt.core import idempotency
 from gddt.core.errors import FieldError, Problem, conflict
 from gddt.core.text import mask
@@ -105,10 +106,12 @@ def registration_submit(
     idempotency_key: str | None = None,
     scope: str = SCOPE_API,
     client_ip: str | None = None,
+    channel: str = ConsentChannel.API,
 ) -> Submission:
     """The online registration (product.md rules 1, 8-11, 13-14). A refused request keeps nothing: no row, no
     file, no SMS (except the "not you?" message to the owner of a number that is already registered). `client_ip`:
     the address of a request from the network, held to GDDT_REGISTRATIONS_PER_ADDRESS_PER_HOUR (429 past it).
+    `channel`: where the consent was given (web, api, counter), recorded with the version of the consent text.
 
     A JSON registration without an Idempotency-Key costs five statements: the address limit, the dossier (its
     number made in the INSERT), its transition, the phone's receipt limit and the outbox row. Reference data comes
@@ -135,7 +138,7 @@ def registration_submit(
                 replay = idempotency.idempotency_claim(scope=scope, key=key, fingerprint=fingerprint)
                 if replay is not None:  # a concurrent request with this key won; its answer is ours
                     return Submission(dossier_id=replay["_dossier_id"], receipt=_public(replay), replayed=True)
-            dossier, sms_sent = _dossier_create(clean, saved_names)
+            dossier, sms_sent = _dossier_create(clean, saved_names, channel=channel)
             receipt = {
                 **registration_receipt(dossier, present=set(clean.photos)),
                 "sms_sent": sms_sent,
@@ -179,7 +182,7 @@ def document_files_delete(names: list[str]) -> None:
             logger.exception("could not delete an orphaned document file")
 
 
-def _dossier_create(clean: CleanRegistration, saved_names: list[str]) -> tuple[Dossier, bool]:
+def _dossier_create(clean: CleanRegistration, saved_names: list[str], *, channel: str) -> tuple[Dossier, bool]:
     """The dossier, its documents, its transition and its receipt SMS, unless the phone has had its receipts of the
     day (GDDT_SMS_PER_PHONE_PER_DAY). Answers the dossier and whether the SMS was queued."""
     now = timezone.now()
@@ -190,6 +193,8 @@ def _dossier_create(clean: CleanRegistration, saved_names: list[str]) -> tuple[D
         number=NextDossierNumber(year=timezone.localtime(now).year),
         office=clean.office,
         consent_at=now,
+        consent_channel=channel,
+        child_consent_at=now if clean.child_consent else None,
         submitted_at=now,
         expires_at=now + timedelta(days=settings.GDDT_DOSSIER_TTL_DAYS),
     )

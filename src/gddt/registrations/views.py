@@ -16,6 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gddt.adminunits.selectors import province_list, ward_list
+from gddt.consents.models import ConsentChannel
+from gddt.consents.reference import consent_text_current
+from gddt.consents.selectors import CHILD_CONSENT_AGE, consent_wording
 from gddt.core.clients import client_address
 from gddt.core.errors import Problem
 from gddt.core.text import strip_diacritics
@@ -103,6 +106,8 @@ def _form_render(
         "wards": [(w.code, w.name) for w in ward_list(province_code=province_code)] if known_province else [],
         "office_groups": _office_groups(province_code),
         "today": timezone.localdate().isoformat(),  # the date pickers' upper bound
+        "consent": consent_wording(text=current) if (current := consent_text_current()) else None,
+        "child_consent_age": CHILD_CONSENT_AGE,
     }
     return render(request, "registrations/register.html", context, status=status)
 
@@ -137,7 +142,12 @@ def registration_form(request: HttpRequest) -> HttpResponse:
     files = {**kept, **sent}
     try:
         submission = registration_submit(
-            data=data, files=files, idempotency_key=token, scope=WEB_SCOPE, client_ip=client_address(request)
+            data=data,
+            files=files,
+            idempotency_key=token,
+            scope=WEB_SCOPE,
+            client_ip=client_address(request),
+            channel=ConsentChannel.WEB,
         )
     except Problem as problem:
         if problem.code == "idempotency_key_reused":

@@ -12,6 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from gddt.archives.selectors import archive_reachable
+from gddt.consents.selectors import consent_record, consent_record_labels
 from gddt.core.clients import client_address
 from gddt.core.errors import Problem
 from gddt.counter import selectors, services
@@ -197,6 +198,7 @@ def dossier_page(
         "history_count": len(history),
         "transitions": _transitions(dossier),
         "account": dossier.account if dossier.status == Status.APPROVED else None,
+        "consent": consent_record_labels(consent_record(dossier)),
     }
     return render(request, "counter/dossier.html", context, status=problem.status if problem else 200)
 

@@ -24,9 +24,9 @@ def form_fields(data: dict, *, token: str = "web-test-token") -> dict:
         if isinstance(value, dict):
             for sub, sub_value in value.items():
                 fields[f"{key}.{sub}"] = "" if sub_value is None else str(sub_value)
-        elif key == "consent":
+        elif key in ("consent", "child_consent"):  # checkboxes: sent only when ticked
             if value:
-                fields["consent"] = "true"
+                fields[key] = "true"
         else:
             fields[key] = "" if value is None else str(value)
     return fields

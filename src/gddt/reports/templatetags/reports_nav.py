@@ -4,7 +4,6 @@ from django import template
 from django.contrib.auth.models import AnonymousUser
 
 from gddt.accounts.models import User
-
 from gddt.reports.selectors import reports_visible_to
 
 register = template.Library()

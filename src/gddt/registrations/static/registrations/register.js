@@ -28,6 +28,27 @@
   });
   showCategory();
 
+  /* The child's own agreement is asked from age 7 (intake.py holds the rule): hidden for a younger child */
+  var childConsent = form.querySelector("[data-child-consent]");
+  var birthDate = form.querySelector('[name="date_of_birth"]');
+  function childConsentShown() {
+    if (!childConsent || !birthDate) { return; }
+    var born = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birthDate.value);
+    var young = false;
+    if (born) {
+      var now = new Date();
+      var age = now.getFullYear() - Number(born[1]);
+      if (now.getMonth() + 1 < Number(born[2]) || (now.getMonth() + 1 === Number(born[2]) && now.getDate() < Number(born[3]))) { age -= 1; }
+      young = age < Number(childConsent.getAttribute("data-child-consent"));
+    }
+    childConsent.hidden = childConsent.disabled || young;
+  }
+  form.querySelectorAll('input[name="category"]').forEach(function (radio) {
+    radio.addEventListener("change", childConsentShown);
+  });
+  if (birthDate) { birthDate.addEventListener("change", childConsentShown); }
+  childConsentShown();
+
   /* The personal ID may be left out for a child or with a 9-digit CMND or a passport (the insurance number given
      instead); with a CCCD it is required: its marker says so (registrations/forms.py holds the same rule). */
   var pidMarker = form.querySelector('label[for="f-personal-id"] [data-optional-marker]');
