@@ -21,6 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gddt.accounts.auth import citizen_audit_target
 from gddt.accounts.models import User
 from gddt.audit.models import AuditEvent
 from gddt.audit.services import audit_record
@@ -181,10 +182,17 @@ def _copy(user: User, dossiers: list[Dossier], locate: Callable[[Document], dict
     }
 
 
+# The citizen is not named as the actor: their username is the personal ID, which the log keeps only hashed.
 def _audit_copy(*, user: User, dossiers: list[Dossier], client_ip: str | None, form: str) -> None:
     with transaction.atomic():
         for dossier in dossiers:
-            audit_record(action="citizen.copy", actor=user, dossier=dossier, client_ip=client_ip, detail={"form": form})
+            audit_record(
+                action="citizen.copy",
+                dossier=dossier,
+                client_ip=client_ip,
+                target=citizen_audit_target(user.username),
+                detail={"form": form},
+            )
 
 
 def citizen_copy(*, user: User, client_ip: str | None, document_url: Callable[[int], str]) -> dict[str, Any]:
@@ -247,8 +255,8 @@ def citizen_document(*, user: User, document_id: int, client_ip: str | None) -> 
     with transaction.atomic():
         audit_record(
             action="citizen.document",
-            actor=user,
             dossier=doc.dossier,
+            target=citizen_audit_target(user.username),
             client_ip=client_ip,
             detail={"kind": doc.kind},
         )
