@@ -305,8 +305,11 @@ def document_put(request: HttpRequest, dossier_no: str, kind: str) -> HttpRespon
     "/office/dossiers/{dossier_no}/documents/{kind}",
     url_name="counter_document_get",
     summary="The image of one current document (JPEG)",
-    description="410 `purged` once the retention period of the dossier has ended and its documents are deleted.",
-    openapi_extra={"responses": {200: {"description": "The image", "content": {"image/jpeg": {}}}, **_responses(410)}},
+    description="410 `purged` once the retention period of the dossier has ended and its documents are deleted; "
+    "500 `stored_file_unreadable` (naming the dossier) when the stored file is damaged or the data key is wrong.",
+    openapi_extra={
+        "responses": {200: {"description": "The image", "content": {"image/jpeg": {}}}, **_responses(410, 500)}
+    },
 )
 def document_get(request: HttpRequest, dossier_no: str, kind: str) -> HttpResponse:
     dossier = services.dossier_for_officer(officer=_me(request), dossier_no=dossier_no, action="view")

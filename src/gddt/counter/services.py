@@ -22,6 +22,7 @@ from gddt.audit.models import AuditEvent
 from gddt.audit.selectors import audit_events_for_dossier
 from gddt.audit.services import officer_audit
 from gddt.core import idempotency
+from gddt.core.encryption import StoredFileUnreadable
 from gddt.core.errors import FieldError, Problem, conflict, forbidden, invalid, not_found
 from gddt.counter.selectors import (
     ACTION_ROLES,
@@ -152,6 +153,18 @@ def document_read(*, officer: User, dossier: Dossier, kind: str, client_ip: str 
         dossier.refresh_from_db(fields=["purged_at"])
         dossier_purged_check(dossier=dossier)
         raise
+    except StoredFileUnreadable as error:
+        logger.error("document %s of dossier %s cannot be read: %s", kind, dossier.pk, error.reason)
+        message = _(
+            "The %(kind)s of dossier %(dossier_no)s cannot be read (stored file %(name)s: %(reason)s). Ask the "
+            "operator to check the data key (GDDT_DATA_KEY) or to restore the file from a backup."
+        ) % {
+            "kind": kind,
+            "dossier_no": dossier_number_format(dossier.number or ""),
+            "name": error.name,
+            "reason": error.reason,
+        }
+        raise Problem(500, message, "stored_file_unreadable") from None
     with transaction.atomic():
         _audit("document.view", officer=officer, dossier=dossier, client_ip=client_ip, kind=kind)
     return content, document.content_type

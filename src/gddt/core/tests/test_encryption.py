@@ -24,6 +24,7 @@ from gddt.core import encryption
 from gddt.core.storage import EncryptedStorage
 from gddt.counter.tests.test_web_support import officer_client, page_url, photo
 from gddt.registrations.models import Document, Dossier
+from gddt.registrations.numbers import dossier_number_format
 from gddt.registrations.services import registration_submit
 from gddt_testing.factories import adult_data, jpeg_bytes, png_bytes
 from gddt_testing.s3 import s3_server
@@ -92,6 +93,7 @@ def test_a_wrong_master_key_is_a_clear_error_naming_the_file_and_the_start_is_re
     assert response.status_code == 500
     html = response.content.decode()
     assert portrait.file.name in html and "GDDT_DATA_KEY" in html and "not configured" in html
+    assert dossier_number_format(dossier_with_photos.number) in html
     assert not response.content.startswith(b"\xff\xd8")
     with pytest.raises(SystemCheckError, match="the data key cannot read the stored documents"):
         call_command("check", "--system-only", stdout=StringIO(), stderr=StringIO())
@@ -107,6 +109,7 @@ def test_a_damaged_file_is_a_clear_error_naming_it(dossier_with_photos, hcm_veri
     assert response.status_code == 500
     html = response.content.decode()
     assert portrait.file.name in html and "damaged" in html
+    assert dossier_number_format(dossier_with_photos.number) in html  # the officer can name the dossier to the operator
     with pytest.raises(encryption.StoredFileUnreadable, match="damaged"):
         default_storage.open(portrait.file.name)
 
