@@ -129,3 +129,17 @@ def _private_data_dir(settings, tmp_path):
 
 def in_ci() -> bool:
     return os.environ.get("CI") == "true"
+
+
+@pytest.fixture(params=["local", "s3"])
+def document_storage(request, settings):
+    """Each test that takes it runs twice: on local files and on S3 (moto's real HTTP server), encrypted both.
+    Name it before the fixtures that store documents, so that they store them there."""
+    from gddt_testing.s3 import s3_server
+
+    if request.param == "local":
+        yield "local"
+        return
+    with s3_server() as server:
+        settings.STORAGES = {**settings.STORAGES, "default": server.storage_setting()}
+        yield "s3"

@@ -100,7 +100,7 @@ def test_the_copy_never_names_the_officer(client, holder, hanoi_verifier):
     assert "203.0.113.5" not in text  # nor the officer's address
 
 
-def test_each_image_downloads_with_the_token_and_matches_its_sha256(client, holder):
+def test_each_image_downloads_with_the_token_and_matches_its_sha256(document_storage, client, holder):
     user, dossier = holder
     headers = _bearer(user)
     documents = client.get(DATA, **headers).json()["dossiers"][0]["documents"]
@@ -172,7 +172,7 @@ def _zip_check(content: bytes, dossier: Dossier) -> dict:
     return data
 
 
-def test_the_api_gives_the_copy_as_one_zip_file(client, holder):
+def test_the_api_gives_the_copy_as_one_zip_file(document_storage, client, holder):
     user, dossier = holder
     response = client.get(ZIP, **_bearer(user))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
