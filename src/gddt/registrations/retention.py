@@ -38,7 +38,8 @@ _RULES: dict[Status, tuple[str, str]] = {
 
 # The person's data, blanked by the purge: names, ID numbers, the ID document, the birth certificate, the guardian,
 # the phone, the email and the street. Kept: category, status, dates, offices, number, and what the reports count by
-# (sex, nationality, province, ward). date_of_birth cannot be emptied (the column is NOT NULL) and stays. The messages
+# (sex, nationality, province, ward), and of the date of birth only the year (1 January of it: the column is NOT NULL,
+# and a year alone no longer singles a person out). The messages
 # sent about the dossier lose their recipient and text too (notifications.services.sms_messages_forget).
 PERSONAL_FIELDS: dict[str, object] = {
     "full_name": "",
@@ -131,10 +132,11 @@ def dossier_purge(*, dossier_id: int, now: datetime | None = None) -> bool:
         Document.objects.filter(dossier=dossier).update(file="")
         for field, blank in PERSONAL_FIELDS.items():
             setattr(dossier, field, blank)
+        dossier.date_of_birth = dossier.date_of_birth.replace(month=1, day=1)
         messages = sms_messages_forget(dossier_id=dossier.pk)
         dossier.purged_at = now
         dossier.version += 1
-        dossier.save(update_fields=[*PERSONAL_FIELDS, "purged_at", "version", "updated_at"])
+        dossier.save(update_fields=[*PERSONAL_FIELDS, "date_of_birth", "purged_at", "version", "updated_at"])
         date_field, setting = _RULES[Status(dossier.status)]
         audit_record(
             action="dossier.purge",

@@ -1,7 +1,7 @@
 """Retention (issue 13): the documents and personal data of a dossier go once its decision is older than the
 retention settings say; the number, status, dates, document rows, transitions and audit events stay."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -113,6 +113,7 @@ def test_a_purge_deletes_the_files_and_the_personal_data_and_keeps_what_the_repo
     }
     names = set(Document.objects.filter(dossier=dossier).values_list("file", flat=True))
     assert len(names) == 3 and names <= set(stored_files())
+    born = dossier.date_of_birth
 
     dossiers_purge_due()
 
@@ -136,6 +137,7 @@ def test_a_purge_deletes_the_files_and_the_personal_data_and_keeps_what_the_repo
         assert getattr(dossier, blanked) == "", blanked
     assert dossier.personal_id is None and dossier.bhxh_code is None
     assert dossier.id_issued_on is None and dossier.birth_certificate_issued_on is None
+    assert dossier.date_of_birth == date(born.year, 1, 1)  # only the year stays
     # What the reports and the audit read stays.
     assert dossier.number and dossier.status == Status.REJECTED and dossier.category == "minor_without_id_card"
     assert dossier.office.code == "79" and dossier.submitted_at and dossier.rejected_at
