@@ -145,7 +145,9 @@ def main() -> int:
 
     if "nodes" in sections:
         nplan = nodes.QUICK if args.quick else nodes.Plan()
-        _section(report, "nodes", lambda: nodes.run(nplan, **common), _print_nodes)
+        # Two nodes share one PostgreSQL database: the --database-url one, or else the --postgres one.
+        ncommon = {**common, "database_url": args.database_url or args.postgres}
+        _section(report, "nodes", lambda: nodes.run(nplan, **ncommon), _print_nodes)
 
     report["goals"] = goals(report)
     if report["goals"]:
@@ -258,7 +260,7 @@ def _section(report: dict, name: str, run, show) -> None:
         return
     result["seconds"] = round(time.perf_counter() - section_started, 1)
     report[name] = result
-    report["failures"] += [f"{name}: {f}" for f in result["failures"]]
+    report["failures"] += [f"{name}: {f}" for f in result.get("failures", [])]  # a skipped section has none
     show(result)
 
 
