@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import logging
+import time
 import zipfile
 from datetime import datetime
 from functools import partial
@@ -49,6 +50,7 @@ MANIFEST = "manifest.json"
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 # Each run of the sweep makes at most this many (the first run after an upgrade meets every approved dossier).
 MISSING_BATCH = 200
+SWEEP_PAUSE_SECONDS = 0.02
 
 
 class ArchiveDamaged(Problem):
@@ -238,7 +240,9 @@ def archives_missing_build(*, limit: int = MISSING_BATCH) -> int:
         .order_by("approved_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-    for dossier_id in list(missing):
+    for index, dossier_id in enumerate(list(missing)):
+        if index:
+            time.sleep(SWEEP_PAUSE_SECONDS)  # a breath between two archives: the web processes share the machine
         try:
             if archive_build(dossier_id=dossier_id) is not None:
                 made += 1
