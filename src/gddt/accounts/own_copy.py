@@ -11,7 +11,7 @@ import json
 import logging
 import zipfile
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -28,6 +28,7 @@ from gddt.audit.services import audit_record
 from gddt.consents.reference import consent_text_by_pk
 from gddt.consents.selectors import consent_record, consent_text_answer
 from gddt.core.errors import Problem, not_found
+from gddt.counter.selectors import dossier_registration_data
 from gddt.registrations.models import Document, Dossier, Transition
 from gddt.registrations.numbers import dossier_number_format
 
@@ -54,48 +55,12 @@ def _office(office: Any) -> dict[str, str] | None:
     return {"code": office.code, "name": office.name} if office is not None else None
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def _person_data(d: Dossier) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "category": d.category,
-        "full_name": d.full_name,
-        "date_of_birth": _iso(d.date_of_birth),
-        "sex": d.sex,
-        "nationality": d.nationality,
-        "personal_id": d.personal_id or None,
-        "bhxh_code": d.bhxh_code or None,
-        "phone": d.phone,
-        "email": d.email or None,
-        "address": {
-            "province_code": d.province_id,
-            "province_name": d.province.name,
-            "ward_code": d.ward_id,
-            "ward_name": d.ward.name,
-            "street": d.street,
-        },
-    }
-    if d.id_type:
-        data["id_document"] = {
-            "type": d.id_type,
-            "number": d.id_number,
-            "issued_on": _iso(d.id_issued_on),
-            "issued_by": d.id_issued_by,
-        }
-    if d.birth_certificate_number or d.guardian_full_name:
-        data["birth_certificate"] = {
-            "number": d.birth_certificate_number,
-            "issued_on": _iso(d.birth_certificate_issued_on),
-            "issued_by": d.birth_certificate_issued_by,
-        }
-        data["guardian"] = {
-            "full_name": d.guardian_full_name,
-            "relationship": d.guardian_relationship,
-            "personal_id": d.guardian_personal_id or None,
-            "phone": d.guardian_phone or None,
-        }
+    """The data in the shape of the registration (the counter's own reading of it), with the names of the
+    province and ward beside their codes."""
+    data = dossier_registration_data(d)
+    data["email"] = d.email or None
+    data["address"] = {**data["address"], "province_name": d.province.name, "ward_name": d.ward.name}
     return data
 
 

@@ -13,6 +13,7 @@ from gddt.accounts.auth import citizen_auth
 from gddt.accounts.models import User
 from gddt.accounts.own_copy import citizen_copy, citizen_copy_zip, citizen_document, copy_filename
 from gddt.core.clients import client_address
+from gddt.counter.schemas import AddressOut, BirthCertificateOut, GuardianOut, IdDocumentOut
 
 router = Router(tags=["accounts"], auth=citizen_auth)
 NO_STORE = "private, no-store"
@@ -32,34 +33,6 @@ class AccountOut(Schema):
     last_sign_in: datetime | None
 
 
-class AddressCopy(Schema):
-    province_code: str
-    province_name: str
-    ward_code: str
-    ward_name: str
-    street: str
-
-
-class IdDocumentCopy(Schema):
-    type: str
-    number: str
-    issued_on: date | None
-    issued_by: str
-
-
-class BirthCertificateCopy(Schema):
-    number: str
-    issued_on: date | None
-    issued_by: str
-
-
-class GuardianCopy(Schema):
-    full_name: str
-    relationship: str
-    personal_id: str | None
-    phone: str | None
-
-
 class PersonDataOut(Schema):
     category: str
     full_name: str
@@ -70,10 +43,10 @@ class PersonDataOut(Schema):
     bhxh_code: str | None
     phone: str
     email: str | None
-    address: AddressCopy
-    id_document: IdDocumentCopy | None = None
-    birth_certificate: BirthCertificateCopy | None = None
-    guardian: GuardianCopy | None = None
+    address: AddressOut
+    id_document: IdDocumentOut | None = None
+    birth_certificate: BirthCertificateOut | None = None
+    guardian: GuardianOut | None = None
 
 
 class ConsentWordingCopy(Schema):
